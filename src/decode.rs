@@ -1,0 +1,429 @@
+//! transport → decode: a received response (status, content type, body bytes)
+//! into the result JSON handed to JS, or a typed error.
+//!
+//! 64-bit integers: every JSON integer outside ±(2^53-1) is emitted as a
+//! decimal string with its exact digits; everything else keeps its JSON type.
+//! XML leaves are strings, except the fields the reference pages document as
+//! Number/Boolean, which follow the same rule as JSON.
+
+use crate::error::{ApiFields, Error, ErrorKind, Result};
+use crate::models::{self, Protocol, RespTy};
+use crate::prepare::Format;
+use crate::schema::{json_escape, MAX_SAFE};
+use serde_json::{Map, Value};
+
+/// Default cap on a response body; larger is a decode error.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+const MAX_XML_DEPTH: usize = 128;
+
+/// What the transport received.
+pub struct Received<'a> {
+    pub status: u16,
+    pub content_type: &'a str,
+    pub body: &'a [u8],
+}
+
+/// Which call the response belongs to.
+pub struct Call<'a> {
+    pub protocol: Protocol,
+    pub api: &'a str,
+    pub format: Format,
+    pub simplify: bool,
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    let mut t: String = s.chars().filter(|c| !c.is_control() || *c == ' ').collect();
+    if body.len() > 200 {
+        t.push('…');
+    }
+    t
+}
+
+fn http_error(r: &Received) -> Error {
+    let mut e = Error::new(
+        ErrorKind::Http,
+        format!("HTTP {}: {}", r.status, excerpt(r.body)),
+    );
+    e.status = Some(r.status);
+    e
+}
+
+fn text_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// Parses a body as the call's format into a JSON value. XML is converted with
+/// elements as objects, repeated elements as arrays and leaves as strings.
+fn parse_body(body: &[u8], format: Format) -> std::result::Result<Value, String> {
+    match format {
+        Format::Json => serde_json::from_slice(body).map_err(|e| {
+            if e.is_eof() {
+                format!("truncated JSON body: {e}")
+            } else {
+                format!("malformed JSON body: {e}")
+            }
+        }),
+        Format::Xml => xml_to_value(body),
+    }
+}
+
+pub fn xml_to_value(body: &[u8]) -> std::result::Result<Value, String> {
+    use quick_xml::events::Event;
+    let text = std::str::from_utf8(body).map_err(|_| "XML body is not UTF-8".to_string())?;
+    let mut reader = quick_xml::Reader::from_str(text);
+    // (name, children, text)
+    let mut stack: Vec<(String, Map<String, Value>, String)> = Vec::new();
+    let mut root: Option<Value> = None;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                if stack.len() >= MAX_XML_DEPTH {
+                    return Err("XML nested too deeply".into());
+                }
+                if root.is_some() {
+                    return Err("malformed XML body: content after the root element".into());
+                }
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                stack.push((name, Map::new(), String::new()));
+            }
+            Ok(Event::Empty(e)) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                match stack.last_mut() {
+                    Some(parent) => insert(&mut parent.1, name, Value::String(String::new())),
+                    None => {
+                        let mut m = Map::new();
+                        m.insert(name, Value::String(String::new()));
+                        root = Some(Value::Object(m));
+                    }
+                }
+            }
+            Ok(Event::Text(t)) => {
+                let s = t
+                    .unescape()
+                    .map_err(|e| format!("malformed XML body: {e}"))?;
+                if let Some(top) = stack.last_mut() {
+                    top.2.push_str(&s);
+                }
+            }
+            Ok(Event::CData(t)) => {
+                if let Some(top) = stack.last_mut() {
+                    top.2.push_str(&String::from_utf8_lossy(&t));
+                }
+            }
+            Ok(Event::End(_)) => {
+                let Some((name, children, text)) = stack.pop() else {
+                    return Err("malformed XML body: unbalanced end tag".into());
+                };
+                let v = if children.is_empty() {
+                    Value::String(text.trim().to_string())
+                } else {
+                    Value::Object(children)
+                };
+                match stack.last_mut() {
+                    Some(parent) => insert(&mut parent.1, name, v),
+                    None => {
+                        let mut m = Map::new();
+                        m.insert(name, v);
+                        root = Some(Value::Object(m));
+                    }
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(format!("malformed XML body: {e}")),
+        }
+    }
+    if !stack.is_empty() {
+        return Err("truncated XML body: unclosed elements".into());
+    }
+    root.ok_or_else(|| "empty XML body".to_string())
+}
+
+fn insert(map: &mut Map<String, Value>, name: String, v: Value) {
+    match map.get_mut(&name) {
+        Some(Value::Array(a)) => a.push(v),
+        Some(existing) => {
+            let prev = std::mem::take(existing);
+            *existing = Value::Array(vec![prev, v]);
+        }
+        None => {
+            map.insert(name, v);
+        }
+    }
+}
+
+/// Gives XML leaves their documented types.
+fn coerce(v: &mut Value, types: &[(&str, RespTy)], depth: usize) {
+    if depth > MAX_XML_DEPTH {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if let Value::String(s) = x {
+                    match types.iter().find(|(n, _)| n == k).map(|(_, t)| *t) {
+                        Some(RespTy::Int) => {
+                            if let Ok(n) = s.parse::<i64>() {
+                                *x = Value::Number(n.into());
+                            }
+                        }
+                        Some(RespTy::Bool) if s == "true" || s == "false" => {
+                            *x = Value::Bool(s == "true");
+                        }
+                        _ => {}
+                    }
+                } else {
+                    coerce(x, types, depth + 1);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| coerce(x, types, depth + 1)),
+        _ => {}
+    }
+}
+
+/// Writes `v` as JSON for `JSON.parse`, unsafe integers as decimal strings.
+pub fn to_js_json(v: &Value, out: &mut String) {
+    match v {
+        Value::Number(n) => {
+            let t = n.to_string();
+            let unsafe_int = !t.contains(['.', 'e', 'E'])
+                && t.parse::<i64>()
+                    .map(|i| !(-MAX_SAFE..=MAX_SAFE).contains(&i))
+                    .unwrap_or(true);
+            if unsafe_int {
+                json_escape(&t, out);
+            } else {
+                out.push_str(&t);
+            }
+        }
+        Value::String(s) => json_escape(s, out),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                to_js_json(x, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_escape(k, out);
+                out.push(':');
+                to_js_json(x, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn content_type_ok(ct: &str, format: Format) -> bool {
+    let ct = ct.to_ascii_lowercase();
+    if ct.is_empty() || ct.starts_with("text/plain") {
+        return true;
+    }
+    match format {
+        Format::Json => ct.contains("json") || ct.starts_with("text/javascript"),
+        Format::Xml => ct.contains("xml"),
+    }
+}
+
+/// Decodes a response: `Ok(json)` is the result for the caller (the body
+/// without its envelope, wire names, request id included); errors carry the
+/// gateway's fields.
+pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
+    if r.body.len() > max_body {
+        let mut e = Error::decode(format!(
+            "response body larger than the {max_body} bytes allowed"
+        ));
+        e.status = Some(r.status);
+        return Err(e);
+    }
+    let ok_status = (200..300).contains(&r.status);
+    if !content_type_ok(r.content_type, call.format) {
+        if !ok_status {
+            return Err(http_error(r));
+        }
+        let mut e = Error::decode(format!(
+            "unexpected content type {:?} for a {} response: {}",
+            r.content_type,
+            if call.format == Format::Json { "JSON" } else { "XML" },
+            excerpt(r.body)
+        ));
+        e.status = Some(r.status);
+        return Err(e);
+    }
+    let mut value = match parse_body(r.body, call.format) {
+        Ok(v) => v,
+        Err(_) if !ok_status => return Err(http_error(r)),
+        Err(m) => {
+            let mut e = Error::decode(m);
+            e.status = Some(r.status);
+            return Err(e);
+        }
+    };
+    let mut result = match call.protocol {
+        Protocol::Top => decode_top(call, r, &mut value)?,
+        Protocol::AliyunRpc => decode_rpc(call, r, &mut value)?,
+    };
+    if call.format == Format::Xml {
+        if let Some(m) = models::find(call.api) {
+            coerce(&mut result, m.response_types, 0);
+        }
+    }
+    let mut out = String::with_capacity(r.body.len() + 16);
+    to_js_json(&result, &mut out);
+    Ok(out)
+}
+
+fn decode_top(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
+    let Value::Object(map) = value else {
+        return Err(Error::decode("TOP response is not an object"));
+    };
+    if let Some(err) = map.get("error_response") {
+        let api = ApiFields {
+            code: text_of(err.get("code")),
+            message: text_of(err.get("msg")),
+            sub_code: text_of(err.get("sub_code")),
+            sub_msg: text_of(err.get("sub_msg")),
+            request_id: text_of(err.get("request_id")),
+            ..Default::default()
+        };
+        let mut msg = format!(
+            "TOP error {}: {}",
+            api.code.as_deref().unwrap_or("?"),
+            api.message.as_deref().unwrap_or("")
+        );
+        if let Some(sc) = &api.sub_code {
+            msg.push_str(&format!(" ({sc}: {})", api.sub_msg.as_deref().unwrap_or("")));
+        }
+        let mut e = Error::new(ErrorKind::Api, msg);
+        e.api = api;
+        e.status = Some(r.status);
+        return Err(e);
+    }
+    if !(200..300).contains(&r.status) {
+        return Err(http_error(r));
+    }
+    if call.simplify {
+        return Ok(std::mem::take(value));
+    }
+    let key = format!("{}_response", call.api.replace('.', "_"));
+    match map.remove(&key) {
+        Some(v) => Ok(v),
+        None => Err(Error::decode(format!("response has no {key}"))),
+    }
+}
+
+fn decode_rpc(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
+    // XML wraps the body in <Action>Response or <Error>; JSON does not.
+    let mut body = match (call.format, std::mem::take(value)) {
+        (Format::Xml, Value::Object(mut m)) if m.len() == 1 => {
+            let k = m.keys().next().cloned().unwrap_or_default();
+            m.remove(&k).unwrap_or(Value::Null)
+        }
+        (_, v) => v,
+    };
+    let Value::Object(map) = &mut body else {
+        if !(200..300).contains(&r.status) {
+            return Err(http_error(r));
+        }
+        return Err(Error::decode("Aliyun response is not an object"));
+    };
+    let code = text_of(map.get("Code"));
+    let failed = if (200..300).contains(&r.status) {
+        // ConfirmDisburse reports business failures as HTTP 200 with Code ≠ SUCCESS.
+        call.api == models::confirm_disburse::MODEL.api
+            && code.as_deref().is_some_and(|c| c != "SUCCESS")
+    } else {
+        true
+    };
+    if failed {
+        if code.is_none() {
+            return Err(http_error(r));
+        }
+        let api = ApiFields {
+            code,
+            message: text_of(map.get("Message")),
+            request_id: text_of(map.get("RequestId")),
+            host_id: text_of(map.get("HostId")),
+            recommend: text_of(map.get("Recommend")),
+            ..Default::default()
+        };
+        let mut e = Error::new(
+            ErrorKind::Api,
+            format!(
+                "Aliyun error {} (HTTP {}): {}",
+                api.code.as_deref().unwrap_or("?"),
+                r.status,
+                api.message.as_deref().unwrap_or("")
+            ),
+        );
+        e.api = api;
+        e.status = Some(r.status);
+        return Err(e);
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn top_call(api: &str, format: Format) -> Call<'_> {
+        Call {
+            protocol: Protocol::Top,
+            api,
+            format,
+            simplify: false,
+        }
+    }
+
+    #[test]
+    fn big_ids_exact() {
+        let body = br#"{"alibaba_alisports_lianbei_order_notice_response":{"result":{"alisp_code":200,"alisp_data":{"auction_id":9223372036854775807,"sku_id":1.5}},"request_id":"r1"}}"#;
+        let out = decode(
+            &top_call("alibaba.alisports.lianbei.order.notice", Format::Json),
+            &Received {
+                status: 200,
+                content_type: "application/json",
+                body,
+            },
+            DEFAULT_MAX_BODY_BYTES,
+        )
+        .unwrap();
+        assert!(out.contains(r#""auction_id":"9223372036854775807""#), "{out}");
+        assert!(out.contains(r#""alisp_code":200"#));
+        assert!(out.contains(r#""sku_id":1.5"#));
+    }
+
+    #[test]
+    fn xml_typed() {
+        let body = "<alibaba_alisports_lianbei_order_notice_response><result><alisp_code>200</alisp_code><alisp_data><biz_order_id>1000000</biz_order_id><auction_id>1234567890123456789</auction_id></alisp_data></result><request_id>x</request_id></alibaba_alisports_lianbei_order_notice_response>";
+        let out = decode(
+            &top_call("alibaba.alisports.lianbei.order.notice", Format::Xml),
+            &Received {
+                status: 200,
+                content_type: "text/xml;charset=utf-8",
+                body: body.as_bytes(),
+            },
+            DEFAULT_MAX_BODY_BYTES,
+        )
+        .unwrap();
+        assert!(out.contains(r#""biz_order_id":"1000000""#), "{out}");
+        assert!(out.contains(r#""auction_id":"1234567890123456789""#), "{out}");
+        assert!(out.contains(r#""alisp_code":200"#), "{out}");
+    }
+}

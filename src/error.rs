@@ -1,0 +1,117 @@
+//! The one error type. Secrets never reach it: every constructor takes only
+//! field paths, reasons and gateway-supplied fields.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Validation,
+    Api,
+    Http,
+    Network,
+    Timeout,
+    Aborted,
+    Decode,
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Api => "api",
+            ErrorKind::Http => "http",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Aborted => "aborted",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+/// One invalid field: `path` is the wire path (`a.b[0].c`), `message` a plain reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApiFields {
+    /// TOP `code` or Aliyun `Code`.
+    pub code: Option<String>,
+    /// TOP `msg` or Aliyun `Message`.
+    pub message: Option<String>,
+    pub sub_code: Option<String>,
+    pub sub_msg: Option<String>,
+    pub request_id: Option<String>,
+    pub host_id: Option<String>,
+    pub recommend: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub issues: Vec<Issue>,
+    pub api: ApiFields,
+    /// HTTP status when a response was received.
+    pub status: Option<u16>,
+    /// Whether repeating the request could succeed and cannot duplicate an effect;
+    /// set by the retry policy (`retry.rs`).
+    pub retryable: bool,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            issues: Vec::new(),
+            api: ApiFields::default(),
+            status: None,
+            retryable: false,
+        }
+    }
+
+    pub fn validation(issues: Vec<Issue>) -> Self {
+        let mut message = String::from("invalid request: ");
+        for (i, issue) in issues.iter().take(5).enumerate() {
+            if i > 0 {
+                message.push_str("; ");
+            }
+            message.push_str(&issue.path);
+            message.push_str(": ");
+            message.push_str(&issue.message);
+        }
+        if issues.len() > 5 {
+            message.push_str(&format!("; and {} more", issues.len() - 5));
+        }
+        Error {
+            issues,
+            ..Error::new(ErrorKind::Validation, message)
+        }
+    }
+
+    pub fn invalid(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::validation(vec![Issue {
+            path: path.into(),
+            message: message.into(),
+        }])
+    }
+
+    pub fn decode(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Decode, message)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;

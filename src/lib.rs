@@ -1,0 +1,20 @@
+//! aligate: validated, signed calls to four Alibaba open-platform APIs.
+//!
+//! The core (everything but `wasm`) does no IO: time, nonce and HTTP are inputs.
+//! Data flows builder → validate (`schema`, `models`) → canonicalise and sign
+//! (`prepare`, `sign`) → transport (the caller) → decode (`decode`), with
+//! `retry` deciding what may be repeated.
+
+pub mod decode;
+pub mod error;
+pub mod models;
+pub mod prepare;
+pub mod retry;
+pub mod schema;
+pub mod sign;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorKind, Issue, Result};

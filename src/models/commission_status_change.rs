@@ -1,0 +1,33 @@
+//! `alibaba.retail.commission.status.change` (分佣状态变更).
+
+use super::{Model, Protocol, RespTy};
+use crate::schema::{opt, req, Field, Ty};
+use serde_json::Value;
+
+/// `UniverseOrderVo`.
+pub const UNIVERSE_ORDER_VO: &[Field] = &[
+    opt("order_pay_time", Ty::DateTime),
+    opt("outer_order_id", Ty::Str),
+    req("order_status", Ty::IntIn(&[0, 1, 2])),
+    opt("order_goods_time", Ty::DateTime),
+    opt("order_end_time", Ty::DateTime),
+    opt("biz_order_id", Ty::Str),
+    req("order_id", Ty::Str),
+];
+
+pub const FIELDS: &[Field] = &[opt("param0", Ty::Obj(UNIVERSE_ORDER_VO))];
+
+/// `outer_order_id` is the documented dedupe key ("用于订单幂等去重").
+fn repeat_safe(params: &Value) -> bool {
+    params
+        .pointer("/param0/outer_order_id")
+        .is_some_and(|v| matches!(v, Value::String(s) if !s.trim().is_empty()) || v.is_number())
+}
+
+pub const MODEL: Model = Model {
+    api: "alibaba.retail.commission.status.change",
+    protocol: Protocol::Top,
+    fields: FIELDS,
+    response_types: &[("data", RespTy::Bool), ("s_success", RespTy::Bool)],
+    repeat_safe,
+};

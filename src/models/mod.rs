@@ -1,0 +1,46 @@
+//! One module per API of the reference pages. Each holds its field table (wire
+//! names, types, required flags), the response fields that XML must coerce, and
+//! whether a repeat of the call can duplicate an effect.
+
+pub mod commission_status_change;
+pub mod confirm_disburse;
+pub mod funds_flow_notify;
+pub mod lianbei_order_notice;
+
+use crate::schema::Field;
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Top,
+    AliyunRpc,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RespTy {
+    Int,
+    Bool,
+}
+
+pub struct Model {
+    /// TOP method or Aliyun Action.
+    pub api: &'static str,
+    pub protocol: Protocol,
+    pub fields: &'static [Field],
+    /// Response leaves that are not strings (XML carries only text).
+    pub response_types: &'static [(&'static str, RespTy)],
+    /// True when repeating this (valid) request cannot duplicate its effect:
+    /// a read, or a write carrying the API's dedupe key.
+    pub repeat_safe: fn(&Value) -> bool,
+}
+
+pub const MODELS: [&Model; 4] = [
+    &commission_status_change::MODEL,
+    &lianbei_order_notice::MODEL,
+    &funds_flow_notify::MODEL,
+    &confirm_disburse::MODEL,
+];
+
+pub fn find(api: &str) -> Option<&'static Model> {
+    MODELS.iter().copied().find(|m| m.api == api)
+}

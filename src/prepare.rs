@@ -1,0 +1,431 @@
+//! builder → validate → canonicalise → sign: turns (api, params, time, nonce)
+//! into a request ready to send. No IO: the caller supplies time and nonce and
+//! applies the result.
+
+use crate::error::{Error, Issue, Result};
+use crate::models::{self, Protocol};
+use crate::schema::{self, Ctx, MAX_INPUT_BYTES};
+use crate::sign::{aliyun_rpc, percent, top};
+use serde_json::Value;
+use std::fmt;
+
+pub const TOP_DEFAULT_ENDPOINT: &str = "https://gw.api.taobao.com/router/rest";
+pub const LINKEDMALL_DEFAULT_ENDPOINT: &str = "https://linkedmall.aliyuncs.com/";
+pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=utf-8";
+const REDACTED: &str = "***";
+
+/// A credential that never prints.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "json" => Some(Format::Json),
+            "xml" => Some(Format::Xml),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TopConfig {
+    pub app_key: String,
+    pub app_secret: Secret,
+    pub sign_method: top::SignMethod,
+    pub endpoint: String,
+    /// The user's authorisation (`session`); a credential, so redacted in dumps.
+    pub session: Option<Secret>,
+    pub format: Format,
+    pub simplify: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_uppercase().as_str() {
+            "GET" => Some(HttpMethod::Get),
+            "POST" => Some(HttpMethod::Post),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    pub access_key_id: String,
+    pub access_key_secret: Secret,
+    pub security_token: Option<Secret>,
+    pub endpoint: String,
+    pub http_method: HttpMethod,
+    pub format: Format,
+    /// API version for actions aligate does not model (ConfirmDisburse is 2018-01-16).
+    pub version: String,
+}
+
+/// A signed request: apply it with any HTTP client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prepared {
+    pub method: &'static str,
+    pub url: String,
+    /// `None` for GET.
+    pub content_type: Option<&'static str>,
+    pub body: String,
+    /// Repeating this request cannot duplicate its effect (see `models`).
+    pub repeat_safe: bool,
+    /// The same request with credentials replaced by `***`, for logs and dry runs.
+    pub redacted_url: String,
+    pub redacted_body: String,
+}
+
+/// Parses the JSON text of the parameters. `js_numbers`: the text came from
+/// `JSON.stringify`, so integers beyond 2^53 were rounded and are refused.
+pub fn parse_params(json: &str) -> Result<Value> {
+    if json.len() > MAX_INPUT_BYTES {
+        return Err(Error::invalid(
+            "",
+            format!(
+                "parameters of {} bytes exceed the {} bytes aligate accepts",
+                json.len(),
+                MAX_INPUT_BYTES
+            ),
+        ));
+    }
+    if json.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    serde_json::from_str(json)
+        .map_err(|e| Error::invalid("", format!("parameters are not valid JSON: {e}")))
+}
+
+/// Wire parameters of a call after validation, plus its retry safety.
+pub struct Business {
+    pub params: Vec<(String, String)>,
+    pub repeat_safe: bool,
+}
+
+/// Validates `params` for `api` (or passes them through for unmodelled APIs).
+pub fn business(
+    protocol: Protocol,
+    api: &str,
+    params: &Value,
+    js_numbers: bool,
+) -> Result<Business> {
+    let mut ctx = Ctx::new(js_numbers);
+    if api.trim().is_empty() {
+        return Err(Error::invalid("api", "API name must not be empty"));
+    }
+    let (pairs, repeat_safe) = match models::find(api) {
+        Some(m) if m.protocol != protocol => {
+            let client = match m.protocol {
+                Protocol::Top => "TopClient",
+                Protocol::AliyunRpc => "LinkedMallClient",
+            };
+            return Err(Error::invalid(
+                "api",
+                format!("{api} is called through {client}"),
+            ));
+        }
+        Some(m) => {
+            let pairs = schema::wire_params(params, m.fields, &mut ctx);
+            let pairs = pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<Vec<_>>();
+            (pairs, (m.repeat_safe)(params))
+        }
+        None => {
+            let pairs = match protocol {
+                Protocol::Top => schema::free_params(params, &mut ctx),
+                Protocol::AliyunRpc => flatten_rpc(params, &mut ctx),
+            };
+            // Unknown semantics: never assume a repeat is harmless.
+            (pairs, false)
+        }
+    };
+    let issues = ctx.finish();
+    if !issues.is_empty() {
+        return Err(Error::validation(issues));
+    }
+    Ok(Business {
+        params: pairs,
+        repeat_safe,
+    })
+}
+
+/// Aliyun RPC "repeat list" style for unmodelled actions: `Key.1.Sub=v`.
+fn flatten_rpc(params: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
+    fn go(prefix: &str, v: &Value, out: &mut Vec<(String, String)>, depth: usize) {
+        if depth > schema::MAX_DEPTH {
+            return;
+        }
+        match v {
+            Value::Null => {}
+            Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    go(&format!("{prefix}.{}", i + 1), x, out, depth + 1);
+                }
+            }
+            Value::Object(m) => {
+                for (k, x) in m {
+                    go(&format!("{prefix}.{k}"), x, out, depth + 1);
+                }
+            }
+            other => out.push((prefix.to_string(), other.to_string())),
+        }
+    }
+    schema::check_free(params, ctx, 0);
+    let mut out = Vec::new();
+    match params {
+        Value::Object(m) => {
+            for (k, v) in m {
+                go(k, v, &mut out, 0);
+            }
+        }
+        Value::Null => {}
+        other => ctx.issue(format!(
+            "expected the parameters as an object, got {}",
+            schema::describe(other)
+        )),
+    }
+    out
+}
+
+const TOP_SYSTEM: &[&str] = &[
+    "method",
+    "app_key",
+    "timestamp",
+    "format",
+    "v",
+    "sign_method",
+    "sign",
+    "session",
+    "simplify",
+    "partner_id",
+    "target_app_key",
+];
+
+fn check_timestamp_top(ts: &str) -> Result<()> {
+    crate::time::parse_civil(ts, b' ')
+        .map(|_| ())
+        .ok_or_else(|| Error::invalid("timestamp", "expected yyyy-MM-dd HH:mm:ss (GMT+8)"))
+}
+
+/// Builds and signs a TOP call. `timestamp` is `yyyy-MM-dd HH:mm:ss` in GMT+8.
+pub fn prepare_top(
+    cfg: &TopConfig,
+    api: &str,
+    params: &Value,
+    js_numbers: bool,
+    timestamp: &str,
+) -> Result<Prepared> {
+    check_timestamp_top(timestamp)?;
+    let biz = business(Protocol::Top, api, params, js_numbers)?;
+    let mut issues = Vec::new();
+    for (k, _) in &biz.params {
+        if TOP_SYSTEM.contains(&k.as_str()) {
+            issues.push(Issue {
+                path: k.clone(),
+                message: "is a TOP system parameter; set it on the client instead".into(),
+            });
+        }
+    }
+    if !issues.is_empty() {
+        return Err(Error::validation(issues));
+    }
+    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
+    let format = match cfg.format {
+        Format::Json => "json",
+        Format::Xml => "xml",
+    };
+    let mut system: Vec<(&str, &str)> = vec![
+        ("app_key", &cfg.app_key),
+        ("format", format),
+        ("method", api),
+        ("sign_method", cfg.sign_method.as_str()),
+        ("timestamp", timestamp),
+        ("v", "2.0"),
+    ];
+    if !top::is_blank(session) {
+        system.push(("session", session));
+    }
+    if cfg.simplify {
+        system.push(("simplify", "true"));
+    }
+    let mut all: Vec<(&str, &str)> = system.clone();
+    all.extend(biz.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let sign = top::sign(&mut all, cfg.app_secret.expose(), cfg.sign_method, None);
+
+    system.push(("sign", &sign));
+    let sep = if cfg.endpoint.contains('?') { '&' } else { '?' };
+    let query = percent::form(system.iter().copied());
+    let url = format!("{}{}{}", cfg.endpoint, sep, query);
+    let redacted_url = if top::is_blank(session) {
+        url.clone()
+    } else {
+        let red: Vec<(&str, &str)> = system
+            .iter()
+            .map(|&(k, v)| if k == "session" { (k, REDACTED) } else { (k, v) })
+            .collect();
+        format!("{}{}{}", cfg.endpoint, sep, percent::form(red))
+    };
+    let body = percent::form(
+        biz.params
+            .iter()
+            .filter(|(_, v)| !top::is_blank(v))
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    Ok(Prepared {
+        method: "POST",
+        url,
+        content_type: Some(FORM_CONTENT_TYPE),
+        redacted_body: body.clone(),
+        body,
+        repeat_safe: biz.repeat_safe,
+        redacted_url,
+    })
+}
+
+/// Builds and signs an Aliyun RPC (signature v1) call. `timestamp` is
+/// `yyyy-MM-ddTHH:mm:ssZ`; `nonce` must be fresh for every attempt.
+pub fn prepare_rpc(
+    cfg: &RpcConfig,
+    action: &str,
+    params: &Value,
+    js_numbers: bool,
+    timestamp: &str,
+    nonce: &str,
+) -> Result<Prepared> {
+    if crate::time::parse_iso_utc_ms(timestamp).is_none() {
+        return Err(Error::invalid(
+            "timestamp",
+            "expected an ISO-8601 UTC instant (yyyy-MM-ddTHH:mm:ssZ)",
+        ));
+    }
+    if nonce.trim().is_empty() || nonce.len() > 128 {
+        return Err(Error::invalid("nonce", "expected 1 to 128 characters"));
+    }
+    let biz = business(Protocol::AliyunRpc, action, params, js_numbers)?;
+    let version = if action == models::confirm_disburse::MODEL.api {
+        models::confirm_disburse::VERSION
+    } else {
+        cfg.version.as_str()
+    };
+    let format = match cfg.format {
+        Format::Json => "JSON",
+        Format::Xml => "XML",
+    };
+    let mut all: Vec<(&str, &str)> = vec![
+        ("AccessKeyId", &cfg.access_key_id),
+        ("Action", action),
+        ("Format", format),
+        ("SignatureMethod", "HMAC-SHA1"),
+        ("SignatureNonce", nonce),
+        ("SignatureVersion", "1.0"),
+        ("Timestamp", timestamp),
+        ("Version", version),
+    ];
+    let token = cfg.security_token.as_ref().map(|t| t.expose()).unwrap_or("");
+    if !token.is_empty() {
+        all.push(("SecurityToken", token));
+    }
+    let mut issues = Vec::new();
+    for (k, v) in &biz.params {
+        if all.iter().any(|(s, _)| *s == k.as_str()) || k == "Signature" {
+            if k == "Action" && v == action {
+                continue;
+            }
+            issues.push(Issue {
+                path: k.clone(),
+                message: "is an Aliyun system parameter; set it on the client instead".into(),
+            });
+        }
+    }
+    if !issues.is_empty() {
+        return Err(Error::validation(issues));
+    }
+    all.extend(
+        biz.params
+            .iter()
+            .filter(|(k, _)| k != "Action")
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let signature = aliyun_rpc::sign(&mut all, cfg.access_key_secret.expose(), cfg.http_method.as_str());
+    // Signature first, like the official SDKs; the rest in canonical order.
+    let mut wire: Vec<(&str, &str)> = Vec::with_capacity(all.len() + 1);
+    wire.push(("Signature", &signature));
+    wire.extend(all.iter().copied());
+    let encoded = percent::form(wire.iter().copied());
+    let redacted = if token.is_empty() {
+        encoded.clone()
+    } else {
+        percent::form(
+            wire.iter()
+                .map(|&(k, v)| if k == "SecurityToken" { (k, REDACTED) } else { (k, v) }),
+        )
+    };
+    let (url, body, content_type, redacted_url, redacted_body) = match cfg.http_method {
+        HttpMethod::Get => {
+            let sep = if cfg.endpoint.contains('?') { '&' } else { '?' };
+            (
+                format!("{}{}{}", cfg.endpoint, sep, encoded),
+                String::new(),
+                None,
+                format!("{}{}{}", cfg.endpoint, sep, redacted),
+                String::new(),
+            )
+        }
+        HttpMethod::Post => (
+            cfg.endpoint.clone(),
+            encoded,
+            Some(FORM_CONTENT_TYPE),
+            cfg.endpoint.clone(),
+            redacted,
+        ),
+    };
+    Ok(Prepared {
+        method: cfg.http_method.as_str(),
+        url,
+        content_type,
+        body,
+        repeat_safe: biz.repeat_safe,
+        redacted_url,
+        redacted_body,
+    })
+}

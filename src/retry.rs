@@ -1,0 +1,166 @@
+//! Retry policy: which failures may be repeated, and how long to wait.
+//! Pure: the bindings run the loop and supply randomness.
+
+use crate::error::{Error, ErrorKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Extra attempts after the first.
+    pub retries: u32,
+    pub base_delay_ms: u64,
+    pub max_delay_ms: u64,
+    /// Longest TOP code-7 ban worth waiting out.
+    pub max_ban_wait_ms: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            retries: 2,
+            base_delay_ms: 200,
+            max_delay_ms: 5_000,
+            max_ban_wait_ms: 5_000,
+        }
+    }
+}
+
+/// How a failed attempt was classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Proven not processed: always safe to repeat; optional minimum wait.
+    NotProcessed(Option<u64>),
+    /// May have been processed: repeat only when the request is repeat-safe.
+    Ambiguous,
+    /// Repeating cannot help.
+    Final,
+}
+
+/// Seconds from TOP's "ban will last N more seconds".
+pub fn ban_seconds(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find("ban will last")?;
+    let rest = lower[at + "ban will last".len()..].trim_start();
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    digits.parse().ok()
+}
+
+/// Extra context the transport knows about a network failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetworkFault {
+    /// The connection was refused: nothing was sent.
+    Refused,
+    /// Reset, DNS, TLS…: the request may have reached the server.
+    Other,
+}
+
+pub fn classify(err: &Error, network: Option<NetworkFault>, policy: &Policy) -> Decision {
+    match err.kind {
+        ErrorKind::Validation | ErrorKind::Aborted | ErrorKind::Internal => Decision::Final,
+        ErrorKind::Network => match network {
+            Some(NetworkFault::Refused) => Decision::NotProcessed(None),
+            _ => Decision::Ambiguous,
+        },
+        ErrorKind::Timeout => Decision::Ambiguous,
+        ErrorKind::Http => match err.status {
+            Some(429) => Decision::NotProcessed(None),
+            Some(s) if s >= 500 => Decision::Ambiguous,
+            _ => Decision::Final,
+        },
+        ErrorKind::Decode => {
+            if err.message.starts_with("truncated") {
+                Decision::Ambiguous
+            } else {
+                Decision::Final
+            }
+        }
+        ErrorKind::Api => {
+            let code = err.api.code.as_deref().unwrap_or("");
+            let sub = err.api.sub_code.as_deref().unwrap_or("");
+            if err.status == Some(429) || code.starts_with("Throttling") || code == "SignatureNonceUsed" {
+                return Decision::NotProcessed(None);
+            }
+            if code == "7" {
+                let text = format!(
+                    "{} {}",
+                    err.api.message.as_deref().unwrap_or(""),
+                    err.api.sub_msg.as_deref().unwrap_or("")
+                );
+                return match ban_seconds(&text) {
+                    Some(s) if s * 1000 <= policy.max_ban_wait_ms => {
+                        Decision::NotProcessed(Some(s * 1000))
+                    }
+                    Some(_) => Decision::Final,
+                    None => Decision::NotProcessed(None),
+                };
+            }
+            if sub.starts_with("isp.") || code == "ServiceUnavailable" || code == "InternalError" {
+                return Decision::Ambiguous;
+            }
+            if err.status.is_some_and(|s| s >= 500) && !code.is_empty() && sub.is_empty() {
+                // Aliyun 5xx with an unknown code: the server failed, maybe after acting.
+                return Decision::Ambiguous;
+            }
+            Decision::Final
+        }
+    }
+}
+
+/// Whether to retry after `attempt` (1-based) failed, and the wait in ms.
+/// `random` is uniform in [0, 1).
+pub fn next_delay(
+    decision: Decision,
+    repeat_safe: bool,
+    attempt: u32,
+    policy: &Policy,
+    random: f64,
+) -> Option<u64> {
+    if attempt > policy.retries {
+        return None;
+    }
+    let floor = match decision {
+        Decision::Final => return None,
+        Decision::Ambiguous if !repeat_safe => return None,
+        Decision::Ambiguous => 0,
+        Decision::NotProcessed(min) => min.unwrap_or(0),
+    };
+    // Exponential backoff with full jitter.
+    let exp = policy
+        .base_delay_ms
+        .saturating_mul(1u64 << (attempt - 1).min(20))
+        .min(policy.max_delay_ms);
+    let jitter = (exp as f64 * random.clamp(0.0, 1.0)) as u64;
+    Some(floor + jitter)
+}
+
+/// Marks `err.retryable` from the decision and the request's repeat safety.
+pub fn mark(err: &mut Error, decision: Decision, repeat_safe: bool) {
+    err.retryable = match decision {
+        Decision::NotProcessed(_) => true,
+        Decision::Ambiguous => repeat_safe,
+        Decision::Final => false,
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ban() {
+        assert_eq!(
+            ban_seconds("App Call Limited, This ban will last 3 more seconds"),
+            Some(3)
+        );
+        assert_eq!(ban_seconds("nothing"), None);
+    }
+
+    #[test]
+    fn delays() {
+        let p = Policy::default();
+        assert_eq!(next_delay(Decision::Final, true, 1, &p, 0.5), None);
+        assert_eq!(next_delay(Decision::Ambiguous, false, 1, &p, 0.5), None);
+        assert_eq!(next_delay(Decision::Ambiguous, true, 1, &p, 0.5), Some(100));
+        assert_eq!(next_delay(Decision::NotProcessed(Some(1000)), false, 2, &p, 0.0), Some(1000));
+        assert_eq!(next_delay(Decision::NotProcessed(None), false, 3, &p, 0.0), None);
+    }
+}

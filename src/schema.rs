@@ -1,0 +1,602 @@
+//! Declarative field tables (one per API model, in `models/`) and the single
+//! walker that validates input against them and writes the wire form.
+//!
+//! Input is JSON text. From JS it comes from `JSON.stringify` with a replacer
+//! that turns bigints into decimal strings and non-finite numbers into the
+//! sentinel strings below, so every JS value has one unambiguous JSON form.
+
+use crate::error::Issue;
+use serde_json::Value;
+
+/// Largest integer a JS number holds exactly (2^53 - 1).
+pub const MAX_SAFE: i64 = 9_007_199_254_740_991;
+/// Longest string value accepted in any field, in bytes; keeps a stray 10 MiB
+/// blob from being signed and sent.
+pub const MAX_STRING_BYTES: usize = 64 * 1024;
+/// Longest input accepted, in bytes of JSON.
+pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+/// Validation stops listing issues after this many (the count is still reported).
+pub const MAX_ISSUES: usize = 100;
+/// Nesting accepted in free-form (unmodelled) values.
+pub const MAX_DEPTH: usize = 64;
+
+/// Sentinels for JS `NaN`, `Infinity`, `-Infinity` (a NUL never occurs in real data).
+pub const NON_FINITE_PREFIX: char = '\u{0}';
+
+#[derive(Clone, Copy, Debug)]
+pub enum Ty {
+    Str,
+    /// Signed 64-bit integer (`Number` on the reference pages).
+    Int,
+    /// Integer limited to the listed values.
+    IntIn(&'static [i64]),
+    /// String limited to the listed values.
+    StrIn(&'static [&'static str]),
+    Bool,
+    /// `yyyy-MM-dd HH:mm:ss` (GMT+8 wall time).
+    DateTime,
+    Obj(&'static [Field]),
+    List(&'static [Field]),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    /// Wire name.
+    pub name: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// Another accepted input spelling (sent under `name`).
+    pub alias: Option<&'static str>,
+    /// Everything below this field is optional (a DTO reused where the page
+    /// lists its fields as optional).
+    pub relax: bool,
+}
+
+pub const fn req(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        required: true,
+        alias: None,
+        relax: false,
+    }
+}
+
+pub const fn opt(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        required: false,
+        alias: None,
+        relax: false,
+    }
+}
+
+/// Optional field whose subtree is all optional.
+pub const fn opt_relaxed(name: &'static str, ty: Ty) -> Field {
+    Field {
+        name,
+        ty,
+        required: false,
+        alias: None,
+        relax: true,
+    }
+}
+
+/// Collects issues with their paths; the path is one reused buffer.
+pub struct Ctx {
+    pub path: String,
+    pub issues: Vec<Issue>,
+    pub dropped: usize,
+    /// Numbers came through JS numbers: an integer beyond 2^53 was already rounded.
+    pub js_numbers: bool,
+}
+
+impl Ctx {
+    pub fn new(js_numbers: bool) -> Self {
+        Ctx {
+            path: String::new(),
+            issues: Vec::new(),
+            dropped: 0,
+            js_numbers,
+        }
+    }
+
+    pub fn issue(&mut self, message: impl Into<String>) {
+        if self.issues.len() >= MAX_ISSUES {
+            self.dropped += 1;
+            return;
+        }
+        self.issues.push(Issue {
+            path: self.path.clone(),
+            message: message.into(),
+        });
+    }
+
+    pub fn finish(mut self) -> Vec<Issue> {
+        if self.dropped > 0 {
+            self.issues.push(Issue {
+                path: String::new(),
+                message: format!("and {} more issues not listed", self.dropped),
+            });
+        }
+        self.issues
+    }
+
+    fn push_key(&mut self, key: &str) -> usize {
+        let len = self.path.len();
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        len
+    }
+
+    fn push_index(&mut self, i: usize) -> usize {
+        let len = self.path.len();
+        self.path.push('[');
+        self.path.push_str(&i.to_string());
+        self.path.push(']');
+        len
+    }
+}
+
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) => match non_finite(s) {
+            Some(name) => format!("number {name}"),
+            None => {
+                let mut t: String = s.chars().take(40).collect();
+                if t.len() < s.len() {
+                    t.push('…');
+                }
+                format!("string {t:?}")
+            }
+        },
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn non_finite(s: &str) -> Option<&str> {
+    s.strip_prefix(NON_FINITE_PREFIX)
+}
+
+/// Integer from a JSON number or a decimal string (bigints arrive as strings).
+pub fn parse_int(v: &Value, js_numbers: bool) -> Result<i64, String> {
+    match v {
+        Value::Number(n) => {
+            let text = n.to_string();
+            match text.parse::<i64>() {
+                Ok(i) if js_numbers && !(-MAX_SAFE..=MAX_SAFE).contains(&i) => Err(format!(
+                    "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
+                )),
+                Ok(i) => Ok(i),
+                Err(_) if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
+                    Err(format!("{text} is out of range for a 64-bit integer"))
+                }
+                Err(_) => match text.parse::<f64>() {
+                    Ok(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE as f64 => Ok(f as i64),
+                    Ok(f) if f.fract() == 0.0 => Err(format!(
+                        "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
+                    )),
+                    _ => Err(format!("expected an integer, got number {text}")),
+                },
+            }
+        }
+        Value::String(s) => {
+            if let Some(name) = non_finite(s) {
+                return Err(format!("expected an integer, got number {name}"));
+            }
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "expected an integer (number, bigint or decimal string), got {}",
+                    describe(v)
+                ));
+            }
+            s.parse::<i64>()
+                .map_err(|_| format!("{s} is out of range for a 64-bit integer"))
+        }
+        _ => Err(format!(
+            "expected an integer (number, bigint or decimal string), got {}",
+            describe(v)
+        )),
+    }
+}
+
+/// String field: a string, or an integer given as a number (ids often are).
+pub fn parse_str(v: &Value, js_numbers: bool) -> Result<String, String> {
+    match v {
+        Value::String(s) if non_finite(s).is_none() => {
+            if s.len() > MAX_STRING_BYTES {
+                Err(format!(
+                    "string of {} bytes is longer than the {} bytes aligate accepts",
+                    s.len(),
+                    MAX_STRING_BYTES
+                ))
+            } else {
+                Ok(s.clone())
+            }
+        }
+        Value::Number(_) => parse_int(v, js_numbers)
+            .map(|i| i.to_string())
+            .map_err(|_| format!("expected a string, got {}", describe(v))),
+        _ => Err(format!("expected a string, got {}", describe(v))),
+    }
+}
+
+pub fn json_escape(s: &str, out: &mut String) {
+    out.push('"');
+    let mut start = 0;
+    let b = s.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        let esc: Option<&str> = match c {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                out.push_str("\\u00");
+                out.push(char::from(b"0123456789abcdef"[(c >> 4) as usize]));
+                out.push(char::from(b"0123456789abcdef"[(c & 15) as usize]));
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+fn is_blank(v: &Value) -> bool {
+    matches!(v, Value::Null)
+}
+
+/// Closest field name, for "did you mean" hints on typos.
+fn suggest<'a>(key: &str, fields: &'a [Field]) -> Option<&'a str> {
+    fn dist(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                let cost = usize::from(ca != *cb);
+                cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    if key.len() > 64 {
+        return None;
+    }
+    fields
+        .iter()
+        .map(|f| (dist(&key.to_ascii_lowercase(), f.name), f.name))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// Looks a field up under its name or alias; reports a conflict when both are given.
+fn lookup<'v>(
+    map: &'v serde_json::Map<String, Value>,
+    f: &Field,
+    ctx: &mut Ctx,
+) -> Option<&'v Value> {
+    let main = map.get(f.name).filter(|v| !is_blank(v));
+    let alt = f
+        .alias
+        .and_then(|a| map.get(a))
+        .filter(|v| !is_blank(v));
+    match (main, alt) {
+        (Some(_), Some(_)) => {
+            let at = ctx.push_key(f.name);
+            ctx.issue(format!(
+                "given both as {} and as {}; pass one",
+                f.name,
+                f.alias.unwrap_or_default()
+            ));
+            ctx.path.truncate(at);
+            main
+        }
+        (Some(v), None) | (None, Some(v)) => Some(v),
+        (None, None) => None,
+    }
+}
+
+/// Validates `map` against `fields`, reporting unknown keys and missing required
+/// fields, then calls `each` for every present field in table order.
+pub fn walk_fields(
+    map: &serde_json::Map<String, Value>,
+    fields: &[Field],
+    relaxed: bool,
+    ctx: &mut Ctx,
+    mut each: impl FnMut(&Field, &Value, &mut Ctx),
+) {
+    for key in map.keys() {
+        if !fields
+            .iter()
+            .any(|f| f.name == key || f.alias == Some(key.as_str()))
+        {
+            let at = ctx.push_key(key);
+            match suggest(key, fields) {
+                Some(s) => ctx.issue(format!("unknown field; did you mean {s}?")),
+                None => {
+                    let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                    ctx.issue(format!(
+                        "unknown field; expected one of {}",
+                        names.join(", ")
+                    ))
+                }
+            }
+            ctx.path.truncate(at);
+        }
+    }
+    for f in fields {
+        match lookup(map, f, ctx) {
+            Some(v) => {
+                let at = ctx.push_key(f.name);
+                each(f, v, ctx);
+                ctx.path.truncate(at);
+            }
+            None if f.required && !relaxed => {
+                let at = ctx.push_key(f.name);
+                ctx.issue("required field is missing");
+                ctx.path.truncate(at);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Validates one value and appends its compact JSON form to `out`.
+/// `relaxed` makes every field optional (the same DTO used where the reference
+/// page lists its fields as optional).
+pub fn write_json(v: &Value, ty: Ty, relaxed: bool, ctx: &mut Ctx, out: &mut String) {
+    match ty {
+        Ty::Str | Ty::StrIn(_) | Ty::DateTime => match scalar(v, ty, ctx) {
+            Some(s) => json_escape(&s, out),
+            None => out.push_str("null"),
+        },
+        Ty::Int | Ty::IntIn(_) | Ty::Bool => match scalar(v, ty, ctx) {
+            Some(s) => out.push_str(&s),
+            None => out.push_str("null"),
+        },
+        Ty::Obj(fields) => {
+            let Value::Object(map) = v else {
+                ctx.issue(format!("expected an object, got {}", describe(v)));
+                return;
+            };
+            out.push('{');
+            let mut first = true;
+            walk_fields(map, fields, relaxed, ctx, |f, fv, ctx| {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                json_escape(f.name, out);
+                out.push(':');
+                write_json(fv, f.ty, relaxed || f.relax, ctx, out);
+            });
+            out.push('}');
+        }
+        Ty::List(fields) => {
+            let Value::Array(items) = v else {
+                ctx.issue(format!("expected an array, got {}", describe(v)));
+                return;
+            };
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let at = ctx.push_index(i);
+                write_json(item, Ty::Obj(fields), relaxed, ctx, out);
+                ctx.path.truncate(at);
+            }
+            out.push(']');
+        }
+    }
+}
+
+/// Validates a scalar and returns its wire text (unquoted).
+pub fn scalar(v: &Value, ty: Ty, ctx: &mut Ctx) -> Option<String> {
+    let r = match ty {
+        Ty::Str => parse_str(v, ctx.js_numbers).and_then(|s| {
+            if s.trim().is_empty() {
+                Err("must not be empty".to_string())
+            } else {
+                Ok(s)
+            }
+        }),
+        Ty::StrIn(set) => match v {
+            Value::String(s) if set.contains(&s.as_str()) => Ok(s.clone()),
+            _ => Err(format!(
+                "expected one of {}, got {}",
+                set.join(", "),
+                describe(v)
+            )),
+        },
+        Ty::Int => parse_int(v, ctx.js_numbers).map(|i| i.to_string()),
+        Ty::IntIn(set) => parse_int(v, ctx.js_numbers).and_then(|i| {
+            if set.contains(&i) {
+                Ok(i.to_string())
+            } else {
+                let names: Vec<String> = set.iter().map(|x| x.to_string()).collect();
+                Err(format!("expected one of {}, got {i}", names.join(", ")))
+            }
+        }),
+        Ty::Bool => match v {
+            Value::Bool(b) => Ok(b.to_string()),
+            Value::String(s) if s == "true" || s == "false" => Ok(s.clone()),
+            _ => Err(format!("expected a boolean, got {}", describe(v))),
+        },
+        Ty::DateTime => match v {
+            Value::String(s) => crate::time::normalize_top_datetime(s).ok_or_else(|| {
+                format!(
+                    "expected a date-time as yyyy-MM-dd HH:mm:ss (or an ISO UTC instant), got {}",
+                    describe(v)
+                )
+            }),
+            _ => Err(format!(
+                "expected a date-time as yyyy-MM-dd HH:mm:ss, got {}",
+                describe(v)
+            )),
+        },
+        Ty::Obj(_) | Ty::List(_) => Err("internal: not a scalar".to_string()),
+    };
+    match r {
+        Ok(s) => Some(s),
+        Err(m) => {
+            ctx.issue(m);
+            None
+        }
+    }
+}
+
+/// Validates a top-level parameter set and returns the wire pairs in table order:
+/// scalars as text, objects and lists as compact JSON.
+pub fn wire_params(
+    root: &Value,
+    fields: &'static [Field],
+    ctx: &mut Ctx,
+) -> Vec<(&'static str, String)> {
+    let mut out = Vec::with_capacity(fields.len());
+    let empty = serde_json::Map::new();
+    let map = match root {
+        Value::Object(m) => m,
+        Value::Null => &empty,
+        other => {
+            ctx.issue(format!(
+                "expected the parameters as an object, got {}",
+                describe(other)
+            ));
+            return out;
+        }
+    };
+    walk_fields(map, fields, false, ctx, |f, v, ctx| match f.ty {
+        Ty::Obj(_) | Ty::List(_) => {
+            let mut s = String::with_capacity(256);
+            write_json(v, f.ty, false, ctx, &mut s);
+            out.push((f.name, s));
+        }
+        _ => {
+            if let Some(s) = scalar(v, f.ty, ctx) {
+                out.push((f.name, s));
+            }
+        }
+    });
+    out
+}
+
+/// Unmodelled APIs: every value as given (strings verbatim, objects as compact
+/// JSON), still refusing numbers that JS already rounded.
+pub fn free_params(root: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Value::Object(map) = root else {
+        if !root.is_null() {
+            ctx.issue(format!(
+                "expected the parameters as an object, got {}",
+                describe(root)
+            ));
+        }
+        return out;
+    };
+    for (k, v) in map {
+        let at = ctx.push_key(k);
+        check_free(v, ctx, 0);
+        let text = match v {
+            Value::Null => None,
+            Value::String(s) => Some(s.clone()),
+            Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+            _ => Some(v.to_string()),
+        };
+        if let Some(t) = text {
+            out.push((k.clone(), t));
+        }
+        ctx.path.truncate(at);
+    }
+    out
+}
+
+/// Recursively rejects rounded numbers and non-finite sentinels in free-form values.
+pub fn check_free(v: &Value, ctx: &mut Ctx, depth: usize) {
+    if depth > MAX_DEPTH {
+        ctx.issue("nested too deeply");
+        return;
+    }
+    match v {
+        Value::Number(n) => {
+            let t = n.to_string();
+            let integral = !t.contains(['.', 'e', 'E']);
+            if integral && ctx.js_numbers {
+                if let Err(m) = parse_int(v, true) {
+                    ctx.issue(m);
+                }
+            }
+        }
+        Value::String(s) => {
+            if let Some(name) = non_finite(s) {
+                ctx.issue(format!("number {name} cannot be sent"));
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let at = ctx.push_index(i);
+                check_free(x, ctx, depth + 1);
+                ctx.path.truncate(at);
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                let at = ctx.push_key(k);
+                check_free(x, ctx, depth + 1);
+                ctx.path.truncate(at);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ints() {
+        assert_eq!(parse_int(&json!(5), true), Ok(5));
+        assert_eq!(parse_int(&json!("9223372036854775807"), true), Ok(i64::MAX));
+        assert!(parse_int(&json!("9223372036854775808"), true).is_err());
+        assert!(parse_int(&json!(1.5), true).is_err());
+        assert!(parse_int(&json!("1.5"), true).is_err());
+        assert!(parse_int(&json!(""), true).is_err());
+        assert!(parse_int(&json!("-"), true).is_err());
+        assert!(parse_int(&json!("\u{0}NaN"), true).is_err());
+        let big: Value = serde_json::from_str("9007199254740993").unwrap();
+        assert!(parse_int(&big, true).is_err());
+        assert_eq!(parse_int(&big, false), Ok(9_007_199_254_740_993));
+        let e: Value = serde_json::from_str("1e3").unwrap();
+        assert_eq!(parse_int(&e, true), Ok(1000));
+    }
+
+    #[test]
+    fn escape() {
+        let mut s = String::new();
+        json_escape("a\"b\\c\n\u{1}中", &mut s);
+        assert_eq!(s, r#""a\"b\\c\n\u0001中""#);
+        let back: String = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, "a\"b\\c\n\u{1}中");
+    }
+}
