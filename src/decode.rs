@@ -259,7 +259,11 @@ pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
         let mut e = Error::decode(format!(
             "unexpected content type {:?} for a {} response: {}",
             r.content_type,
-            if call.format == Format::Json { "JSON" } else { "XML" },
+            if call.format == Format::Json {
+                "JSON"
+            } else {
+                "XML"
+            },
             excerpt(r.body)
         ));
         e.status = Some(r.status);
@@ -307,7 +311,10 @@ fn decode_top(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
             api.message.as_deref().unwrap_or("")
         );
         if let Some(sc) = &api.sub_code {
-            msg.push_str(&format!(" ({sc}: {})", api.sub_msg.as_deref().unwrap_or("")));
+            msg.push_str(&format!(
+                " ({sc}: {})",
+                api.sub_msg.as_deref().unwrap_or("")
+            ));
         }
         let mut e = Error::new(ErrorKind::Api, msg);
         e.api = api;
@@ -404,7 +411,10 @@ mod tests {
             DEFAULT_MAX_BODY_BYTES,
         )
         .unwrap();
-        assert!(out.contains(r#""auction_id":"9223372036854775807""#), "{out}");
+        assert!(
+            out.contains(r#""auction_id":"9223372036854775807""#),
+            "{out}"
+        );
         assert!(out.contains(r#""alisp_code":200"#));
         assert!(out.contains(r#""sku_id":1.5"#));
     }
@@ -423,7 +433,10 @@ mod tests {
         )
         .unwrap();
         assert!(out.contains(r#""biz_order_id":"1000000""#), "{out}");
-        assert!(out.contains(r#""auction_id":"1234567890123456789""#), "{out}");
+        assert!(
+            out.contains(r#""auction_id":"1234567890123456789""#),
+            "{out}"
+        );
         assert!(out.contains(r#""alisp_code":200"#), "{out}");
     }
 }

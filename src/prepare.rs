@@ -301,7 +301,13 @@ pub fn prepare_top(
     } else {
         let red: Vec<(&str, &str)> = system
             .iter()
-            .map(|&(k, v)| if k == "session" { (k, REDACTED) } else { (k, v) })
+            .map(|&(k, v)| {
+                if k == "session" {
+                    (k, REDACTED)
+                } else {
+                    (k, v)
+                }
+            })
             .collect();
         format!("{}{}{}", cfg.endpoint, sep, percent::form(red))
     };
@@ -361,7 +367,11 @@ pub fn prepare_rpc(
         ("Timestamp", timestamp),
         ("Version", version),
     ];
-    let token = cfg.security_token.as_ref().map(|t| t.expose()).unwrap_or("");
+    let token = cfg
+        .security_token
+        .as_ref()
+        .map(|t| t.expose())
+        .unwrap_or("");
     if !token.is_empty() {
         all.push(("SecurityToken", token));
     }
@@ -386,7 +396,11 @@ pub fn prepare_rpc(
             .filter(|(k, _)| k != "Action")
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let signature = aliyun_rpc::sign(&mut all, cfg.access_key_secret.expose(), cfg.http_method.as_str());
+    let signature = aliyun_rpc::sign(
+        &mut all,
+        cfg.access_key_secret.expose(),
+        cfg.http_method.as_str(),
+    );
     // Signature first, like the official SDKs; the rest in canonical order.
     let mut wire: Vec<(&str, &str)> = Vec::with_capacity(all.len() + 1);
     wire.push(("Signature", &signature));
@@ -395,10 +409,13 @@ pub fn prepare_rpc(
     let redacted = if token.is_empty() {
         encoded.clone()
     } else {
-        percent::form(
-            wire.iter()
-                .map(|&(k, v)| if k == "SecurityToken" { (k, REDACTED) } else { (k, v) }),
-        )
+        percent::form(wire.iter().map(|&(k, v)| {
+            if k == "SecurityToken" {
+                (k, REDACTED)
+            } else {
+                (k, v)
+            }
+        }))
     };
     let (url, body, content_type, redacted_url, redacted_body) = match cfg.http_method {
         HttpMethod::Get => {

@@ -76,7 +76,10 @@ pub fn classify(err: &Error, network: Option<NetworkFault>, policy: &Policy) -> 
         ErrorKind::Api => {
             let code = err.api.code.as_deref().unwrap_or("");
             let sub = err.api.sub_code.as_deref().unwrap_or("");
-            if err.status == Some(429) || code.starts_with("Throttling") || code == "SignatureNonceUsed" {
+            if err.status == Some(429)
+                || code.starts_with("Throttling")
+                || code == "SignatureNonceUsed"
+            {
                 return Decision::NotProcessed(None);
             }
             if code == "7" {
@@ -160,7 +163,13 @@ mod tests {
         assert_eq!(next_delay(Decision::Final, true, 1, &p, 0.5), None);
         assert_eq!(next_delay(Decision::Ambiguous, false, 1, &p, 0.5), None);
         assert_eq!(next_delay(Decision::Ambiguous, true, 1, &p, 0.5), Some(100));
-        assert_eq!(next_delay(Decision::NotProcessed(Some(1000)), false, 2, &p, 0.0), Some(1000));
-        assert_eq!(next_delay(Decision::NotProcessed(None), false, 3, &p, 0.0), None);
+        assert_eq!(
+            next_delay(Decision::NotProcessed(Some(1000)), false, 2, &p, 0.0),
+            Some(1000)
+        );
+        assert_eq!(
+            next_delay(Decision::NotProcessed(None), false, 3, &p, 0.0),
+            None
+        );
     }
 }

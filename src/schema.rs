@@ -295,10 +295,7 @@ fn lookup<'v>(
     ctx: &mut Ctx,
 ) -> Option<&'v Value> {
     let main = map.get(f.name).filter(|v| !is_blank(v));
-    let alt = f
-        .alias
-        .and_then(|a| map.get(a))
-        .filter(|v| !is_blank(v));
+    let alt = f.alias.and_then(|a| map.get(a)).filter(|v| !is_blank(v));
     match (main, alt) {
         (Some(_), Some(_)) => {
             let at = ctx.push_key(f.name);

@@ -204,7 +204,10 @@ mod tests {
     #[test]
     fn known_instants() {
         // 2016-01-01 04:00:00 UTC is 12:00:00 in GMT+8.
-        assert_eq!(top_timestamp(1_451_620_800_000).unwrap(), "2016-01-01 12:00:00");
+        assert_eq!(
+            top_timestamp(1_451_620_800_000).unwrap(),
+            "2016-01-01 12:00:00"
+        );
         assert_eq!(iso_utc(1_456_231_584_000).unwrap(), "2016-02-23T12:46:24Z");
         assert_eq!(iso_utc(0).unwrap(), "1970-01-01T00:00:00Z");
         assert_eq!(top_timestamp(-1).unwrap(), "1970-01-01 07:59:59");

@@ -73,8 +73,10 @@ fn repeat_safe(params: &Value) -> bool {
                         .and_then(Value::as_array)
                         .map(|subs| {
                             subs.iter().all(|s| {
-                                s.get("uid")
-                                    .is_some_and(|u| u.as_str().is_some_and(|t| !t.trim().is_empty()) || u.is_number())
+                                s.get("uid").is_some_and(|u| {
+                                    u.as_str().is_some_and(|t| !t.trim().is_empty())
+                                        || u.is_number()
+                                })
                             })
                         })
                         .unwrap_or(true)

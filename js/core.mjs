@@ -1,0 +1,18 @@
+// Shared by the ESM entry points (browser, workerd, deno). The Node entry
+// (node.cjs) carries the same two definitions for CommonJS.
+
+/** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | internal. */
+export class AligateError extends Error {
+  constructor(message, fields) {
+    super(message);
+    this.name = "AligateError";
+    Object.assign(this, fields);
+  }
+}
+
+/** JSON.stringify replacer: bigint → decimal string; NaN/±Infinity → a sentinel the core rejects by name. */
+export function replacer(_key, value) {
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number" && !Number.isFinite(value)) return "\u0000" + value;
+  return value;
+}

@@ -1,0 +1,9 @@
+// Node (import) entry: the CommonJS build, so both module systems share one instance.
+import m from "./node.cjs";
+
+export const {
+  init, AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,
+  FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams,
+  modelledApis, decodeResponse,
+} = m;
+export default m;

@@ -1,0 +1,15 @@
+// Cloudflare workerd entry: the .wasm import is a compiled WebAssembly.Module
+// (wrangler's and workerd's module rules), instantiated synchronously.
+import module from "../pkg/aligate_bg.wasm";
+import { initSync, __setup } from "../pkg/aligate.js";
+import { AligateError, replacer } from "./core.mjs";
+
+initSync({ module });
+__setup(AligateError, replacer);
+
+export const init = async () => {};
+export { AligateError };
+export {
+  TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest,
+  ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, modelledApis, decodeResponse,
+} from "../pkg/aligate.js";

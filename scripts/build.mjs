@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// npm run build: one optimised .wasm and two wasm-bindgen glues (web ESM and
+// nodejs CJS) in pkg/. The .wasm is identical across targets, so one ships.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+process.env.PATH = `${join(homedir(), ".cargo", "bin")}:${process.env.PATH}`;
+const quiet = process.argv.includes("--quiet");
+
+function run(cmd, argv) {
+  if (!quiet) console.error(`[build] $ ${cmd} ${argv.join(" ")}`);
+  const r = spawnSync(cmd, argv, { stdio: "inherit", cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+run("cargo", ["build", "--quiet", "--release", "--lib", "--target", "wasm32-unknown-unknown"]);
+const raw = join(root, "target/wasm32-unknown-unknown/release/aligate.wasm");
+const web = join(root, "target/wbg/web");
+const node = join(root, "target/wbg/node");
+run("wasm-bindgen", ["--target", "web", "--out-dir", web, "--out-name", "aligate", raw]);
+run("wasm-bindgen", ["--target", "nodejs", "--out-dir", node, "--out-name", "aligate", raw]);
+const a = readFileSync(join(web, "aligate_bg.wasm"));
+const b = readFileSync(join(node, "aligate_bg.wasm"));
+if (!a.equals(b)) throw new Error("web and nodejs .wasm differ; cannot ship one module");
+
+const pkg = join(root, "pkg");
+mkdirSync(pkg, { recursive: true });
+// The npm binaryen's wasm-opt: Debian's v108 emits modules that fail to instantiate.
+const wasmOpt = join(root, "node_modules/binaryen/bin/wasm-opt");
+run(wasmOpt, ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+  join(web, "aligate_bg.wasm"), "-o", join(pkg, "aligate_bg.wasm")]);
+copyFileSync(join(web, "aligate.js"), join(pkg, "aligate.js"));
+copyFileSync(join(node, "aligate.js"), join(pkg, "aligate.cjs"));
+
+const wasm = readFileSync(join(pkg, "aligate_bg.wasm"));
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+if (!quiet) {
+  console.error(`[build] pkg/aligate_bg.wasm ${kb(wasm.length)} (${kb(gzipSync(wasm, { level: 9 }).length)} gzip), ` +
+    `raw ${kb(statSync(raw).size)}`);
+}

@@ -1,0 +1,233 @@
+//! Typed request builders: one class per API. Setters consume and return the
+//! builder (chain them: `new X().a(1).b(2)`); values are checked when the
+//! builder is validated or prepared, so every problem is reported at once.
+
+use super::{core_err, params_json};
+use crate::models::{self, Protocol};
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+/// A JS value as JSON; strings stay strings (unlike `params_json`).
+fn to_value(v: &JsValue) -> Result<Value, JsValue> {
+    if let Some(s) = v.as_string() {
+        return Ok(Value::String(s));
+    }
+    let (json, _) = params_json(v)?;
+    crate::prepare::parse_params(&json).map_err(core_err)
+}
+
+#[derive(Default, Clone)]
+struct Inner {
+    map: Map<String, Value>,
+}
+
+impl Inner {
+    fn set(&mut self, key: &str, v: &JsValue) -> Result<(), JsValue> {
+        self.map.insert(key.to_string(), to_value(v)?);
+        Ok(())
+    }
+
+    fn set_in(&mut self, outer: &str, key: &str, v: &JsValue) -> Result<(), JsValue> {
+        let value = to_value(v)?;
+        let entry = self
+            .map
+            .entry(outer.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        if let Value::Object(m) = entry {
+            m.insert(key.to_string(), value);
+        }
+        Ok(())
+    }
+
+    fn push_in(&mut self, outer: &str, list: &str, v: &JsValue) -> Result<(), JsValue> {
+        let value = to_value(v)?;
+        let entry = self
+            .map
+            .entry(outer.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        if let Value::Object(m) = entry {
+            let l = m
+                .entry(list.to_string())
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if !l.is_array() {
+                *l = Value::Array(Vec::new());
+            }
+            if let Value::Array(a) = l {
+                a.push(value);
+            }
+        }
+        Ok(())
+    }
+
+    fn json(&self) -> String {
+        Value::Object(self.map.clone()).to_string()
+    }
+
+    fn validate(&self, api: &str, protocol: Protocol) -> Result<(), JsValue> {
+        crate::prepare::business(protocol, api, &Value::Object(self.map.clone()), true)
+            .map(|_| ())
+            .map_err(core_err)
+    }
+}
+
+macro_rules! builder {
+    ($name:ident, $model:path, $protocol:expr) => {
+        #[wasm_bindgen]
+        impl $name {
+            #[wasm_bindgen(constructor)]
+            pub fn new() -> $name {
+                $name(Inner::default())
+            }
+
+            /// The wire name of the API.
+            #[wasm_bindgen(getter)]
+            pub fn api(&self) -> String {
+                $model.api.to_string()
+            }
+
+            /// Throws `AligateError` (kind `validation`) listing every issue.
+            pub fn validate(&self) -> Result<(), JsValue> {
+                self.0.validate($model.api, $protocol)
+            }
+
+            /// The parameters as set (wire names).
+            #[wasm_bindgen(js_name = toJSON)]
+            pub fn to_json(&self) -> Result<JsValue, JsValue> {
+                js_sys::JSON::parse(&self.0.json())
+            }
+
+            #[doc(hidden)]
+            #[wasm_bindgen(js_name = "__params")]
+            pub fn params(&self) -> String {
+                self.0.json()
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+}
+
+macro_rules! setters {
+    ($name:ident { $($js:literal => $fn:ident : $wire:literal),* $(,)? }) => {
+        #[wasm_bindgen]
+        impl $name {
+            $(
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $fn(mut self, value: JsValue) -> Result<$name, JsValue> {
+                    self.0.set($wire, &value)?;
+                    Ok(self)
+                }
+            )*
+        }
+    };
+    ($name:ident in $outer:literal { $($js:literal => $fn:ident : $wire:literal),* $(,)? }) => {
+        #[wasm_bindgen]
+        impl $name {
+            $(
+                #[wasm_bindgen(js_name = $js)]
+                pub fn $fn(mut self, value: JsValue) -> Result<$name, JsValue> {
+                    self.0.set_in($outer, $wire, &value)?;
+                    Ok(self)
+                }
+            )*
+        }
+    };
+}
+
+/// `alibaba.retail.commission.status.change`: setters fill `param0`.
+#[wasm_bindgen]
+pub struct CommissionStatusChangeRequest(Inner);
+builder!(
+    CommissionStatusChangeRequest,
+    models::commission_status_change::MODEL,
+    Protocol::Top
+);
+setters!(CommissionStatusChangeRequest {
+    "param0" => param0: "param0",
+});
+setters!(CommissionStatusChangeRequest in "param0" {
+    "orderPayTime" => order_pay_time: "order_pay_time",
+    "outerOrderId" => outer_order_id: "outer_order_id",
+    "orderStatus" => order_status: "order_status",
+    "orderGoodsTime" => order_goods_time: "order_goods_time",
+    "orderEndTime" => order_end_time: "order_end_time",
+    "bizOrderId" => biz_order_id: "biz_order_id",
+    "orderId" => order_id: "order_id",
+});
+
+/// `alibaba.alisports.lianbei.order.notice`.
+#[wasm_bindgen]
+pub struct LianbeiOrderNoticeRequest(Inner);
+builder!(
+    LianbeiOrderNoticeRequest,
+    models::lianbei_order_notice::MODEL,
+    Protocol::Top
+);
+setters!(LianbeiOrderNoticeRequest {
+    "bizOrderId" => biz_order_id: "biz_order_id",
+});
+
+/// `aliyun.gsc.funds.flow.notify`: lists set whole or appended one order at a time.
+#[wasm_bindgen]
+pub struct FundsFlowNotifyRequest(Inner);
+builder!(
+    FundsFlowNotifyRequest,
+    models::funds_flow_notify::MODEL,
+    Protocol::Top
+);
+setters!(FundsFlowNotifyRequest in "official_funds_record_request" {
+    "payments" => payments: "payments",
+    "confirms" => confirms: "confirms",
+    "refunds" => refunds: "refunds",
+});
+
+#[wasm_bindgen]
+impl FundsFlowNotifyRequest {
+    #[wasm_bindgen(js_name = addPayment)]
+    pub fn add_payment(mut self, order: JsValue) -> Result<FundsFlowNotifyRequest, JsValue> {
+        self.0
+            .push_in("official_funds_record_request", "payments", &order)?;
+        Ok(self)
+    }
+
+    #[wasm_bindgen(js_name = addConfirm)]
+    pub fn add_confirm(mut self, order: JsValue) -> Result<FundsFlowNotifyRequest, JsValue> {
+        self.0
+            .push_in("official_funds_record_request", "confirms", &order)?;
+        Ok(self)
+    }
+
+    #[wasm_bindgen(js_name = addRefund)]
+    pub fn add_refund(mut self, order: JsValue) -> Result<FundsFlowNotifyRequest, JsValue> {
+        self.0
+            .push_in("official_funds_record_request", "refunds", &order)?;
+        Ok(self)
+    }
+}
+
+/// LinkedMall `ConfirmDisburse`.
+#[wasm_bindgen]
+pub struct ConfirmDisburseRequest(Inner);
+builder!(
+    ConfirmDisburseRequest,
+    models::confirm_disburse::MODEL,
+    Protocol::AliyunRpc
+);
+setters!(ConfirmDisburseRequest {
+    "bizId" => biz_id: "BizId",
+    "bizUid" => biz_uid: "BizUid",
+    "lmOrderId" => lm_order_id: "LmOrderId",
+    "useAnonymousTbAccount" => use_anonymous_tb_account: "UseAnonymousTbAccount",
+    "thirdPartyUserId" => third_party_user_id: "ThirdPartyUserId",
+    "accountType" => account_type: "AccountType",
+});

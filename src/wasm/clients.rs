@@ -1,0 +1,648 @@
+//! `TopClient` and `LinkedMallClient`: option conversion, `prepare`, and the
+//! attempt loop around the core (sign → send → decode → retry policy).
+
+use super::transport::{self, Failure};
+use super::{core_err, invalid, params_json, prepared_to_js, to_js_error};
+use crate::decode::{self, Call};
+use crate::error::Error;
+use crate::models::Protocol;
+use crate::prepare::{
+    self, Format, HttpMethod, Prepared, RpcConfig, Secret, TopConfig, LINKEDMALL_DEFAULT_ENDPOINT,
+    TOP_DEFAULT_ENDPOINT,
+};
+use crate::retry::{self, Policy};
+use crate::sign::{aliyun_rpc, top::SignMethod};
+use js_sys::{Function, Object, Promise, Reflect};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
+
+const DEFAULT_TIMEOUT_MS: u32 = 15_000;
+
+fn get(v: &JsValue, k: &str) -> JsValue {
+    if v.is_undefined() || v.is_null() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn present(v: &JsValue) -> bool {
+    !(v.is_undefined() || v.is_null())
+}
+
+/// Rejects option names the client does not know (typos would otherwise be silent).
+fn check_keys(opts: &JsValue, allowed: &[&str], what: &str) -> Result<(), JsValue> {
+    if !present(opts) {
+        return Ok(());
+    }
+    if !opts.is_object() {
+        return Err(invalid(what, "expected an object"));
+    }
+    for k in Object::keys(opts.unchecked_ref::<Object>()).iter() {
+        let k = k.as_string().unwrap_or_default();
+        if !allowed.contains(&k.as_str()) {
+            return Err(invalid(
+                &format!("{what}.{k}"),
+                &format!("unknown option; expected one of {}", allowed.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn opt_string(opts: &JsValue, key: &str, what: &str) -> Result<Option<String>, JsValue> {
+    let v = get(opts, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| invalid(&format!("{what}.{key}"), "expected a string"))
+}
+
+fn req_string(opts: &JsValue, key: &str, what: &str) -> Result<String, JsValue> {
+    match opt_string(opts, key, what)? {
+        Some(s) if !s.trim().is_empty() => Ok(s),
+        _ => Err(invalid(&format!("{what}.{key}"), "is required")),
+    }
+}
+
+fn opt_u32(opts: &JsValue, key: &str, what: &str, max: u32) -> Result<Option<u32>, JsValue> {
+    let v = get(opts, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 && f >= 0.0 && f <= max as f64 => Ok(Some(f as u32)),
+        _ => Err(invalid(
+            &format!("{what}.{key}"),
+            &format!("expected an integer from 0 to {max}"),
+        )),
+    }
+}
+
+fn opt_bool(opts: &JsValue, key: &str, what: &str) -> Result<Option<bool>, JsValue> {
+    let v = get(opts, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    v.as_bool()
+        .map(Some)
+        .ok_or_else(|| invalid(&format!("{what}.{key}"), "expected a boolean"))
+}
+
+fn opt_function(opts: &JsValue, key: &str, what: &str) -> Result<Option<Function>, JsValue> {
+    let v = get(opts, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    v.dyn_into::<Function>()
+        .map(Some)
+        .map_err(|_| invalid(&format!("{what}.{key}"), "expected a function"))
+}
+
+fn opt_signal(opts: &JsValue) -> Result<Option<AbortSignal>, JsValue> {
+    let v = get(opts, "signal");
+    if !present(&v) {
+        return Ok(None);
+    }
+    if !present(&get(&v, "aborted")) || !get(&v, "addEventListener").is_function() {
+        return Err(invalid("options.signal", "expected an AbortSignal"));
+    }
+    Ok(Some(v.unchecked_into()))
+}
+
+/// HTTP behaviour shared by both clients.
+#[derive(Clone)]
+struct Http {
+    fetch: Option<Function>,
+    timeout_ms: u32,
+    policy: Policy,
+    max_body: usize,
+}
+
+const HTTP_KEYS: [&str; 6] = [
+    "fetch",
+    "timeoutMs",
+    "retries",
+    "maxBodyBytes",
+    "maxBanWaitMs",
+    "retryBaseDelayMs",
+];
+
+impl Http {
+    fn from_options(o: &JsValue) -> Result<Http, JsValue> {
+        let mut policy = Policy::default();
+        if let Some(r) = opt_u32(o, "retries", "options", 10)? {
+            policy.retries = r;
+        }
+        if let Some(w) = opt_u32(o, "maxBanWaitMs", "options", 600_000)? {
+            policy.max_ban_wait_ms = w as u64;
+        }
+        if let Some(b) = opt_u32(o, "retryBaseDelayMs", "options", 60_000)? {
+            policy.base_delay_ms = b as u64;
+        }
+        Ok(Http {
+            fetch: opt_function(o, "fetch", "options")?,
+            timeout_ms: opt_u32(o, "timeoutMs", "options", 600_000)?.unwrap_or(DEFAULT_TIMEOUT_MS),
+            policy,
+            max_body: opt_u32(o, "maxBodyBytes", "options", 256 * 1024 * 1024)?
+                .map(|m| m as usize)
+                .unwrap_or(decode::DEFAULT_MAX_BODY_BYTES),
+        })
+    }
+
+    /// Per-call overrides.
+    fn with_call(&self, o: &JsValue) -> Result<Http, JsValue> {
+        let mut h = self.clone();
+        if let Some(t) = opt_u32(o, "timeoutMs", "options", 600_000)? {
+            h.timeout_ms = t;
+        }
+        if let Some(r) = opt_u32(o, "retries", "options", 10)? {
+            h.policy.retries = r;
+        }
+        Ok(h)
+    }
+}
+
+fn endpoint(opts: &JsValue, default: &str) -> Result<String, JsValue> {
+    let e = opt_string(opts, "endpoint", "options")?.unwrap_or_else(|| default.to_string());
+    if !(e.starts_with("https://") || e.starts_with("http://")) {
+        return Err(invalid("options.endpoint", "expected an http(s) URL"));
+    }
+    Ok(e)
+}
+
+fn format_opt(opts: &JsValue) -> Result<Format, JsValue> {
+    match opt_string(opts, "format", "options")? {
+        None => Ok(Format::Json),
+        Some(f) => {
+            Format::parse(&f).ok_or_else(|| invalid("options.format", "expected json or xml"))
+        }
+    }
+}
+
+/// Unix ms from a `Date`, a number, or `None` when the option is a string.
+fn time_ms(v: &JsValue) -> Result<Option<f64>, JsValue> {
+    if let Some(f) = v.as_f64() {
+        return Ok(Some(f));
+    }
+    if v.is_instance_of::<js_sys::Date>() {
+        let t = v.unchecked_ref::<js_sys::Date>().get_time();
+        if t.is_nan() {
+            return Err(invalid("options.timestamp", "invalid Date"));
+        }
+        return Ok(Some(t));
+    }
+    Ok(None)
+}
+
+fn top_timestamp(opts: &JsValue) -> Result<String, JsValue> {
+    let v = get(opts, "timestamp");
+    if let Some(s) = v.as_string() {
+        return Ok(s);
+    }
+    let ms = if present(&v) {
+        time_ms(&v)?
+            .ok_or_else(|| invalid("options.timestamp", "expected a string, Date or number"))?
+    } else {
+        js_sys::Date::now()
+    };
+    crate::time::top_timestamp(ms as i64)
+        .ok_or_else(|| invalid("options.timestamp", "out of range"))
+}
+
+fn rpc_timestamp(opts: &JsValue) -> Result<String, JsValue> {
+    let v = get(opts, "timestamp");
+    if let Some(s) = v.as_string() {
+        return Ok(s);
+    }
+    let ms = if present(&v) {
+        time_ms(&v)?
+            .ok_or_else(|| invalid("options.timestamp", "expected a string, Date or number"))?
+    } else {
+        js_sys::Date::now()
+    };
+    crate::time::iso_utc(ms as i64).ok_or_else(|| invalid("options.timestamp", "out of range"))
+}
+
+fn fresh_nonce() -> Result<String, Error> {
+    let mut b = [0u8; 16];
+    getrandom::fill(&mut b).map_err(|_| {
+        Error::new(
+            crate::error::ErrorKind::Internal,
+            "no secure random source for the nonce",
+        )
+    })?;
+    Ok(aliyun_rpc::nonce_from_bytes(b))
+}
+
+/// The api name and parameter JSON of `(api, params)` or `(builder)`.
+/// Returns the remaining argument (the per-call options).
+fn call_args(
+    api: &JsValue,
+    params: JsValue,
+    opts: JsValue,
+) -> Result<(String, String, bool, JsValue), JsValue> {
+    if let Some(name) = api.as_string() {
+        let (json, js) = params_json(&params)?;
+        return Ok((name, json, js, opts));
+    }
+    let to_params = get(api, "__params");
+    if let Ok(f) = to_params.dyn_into::<Function>() {
+        let name = get(api, "api").as_string().unwrap_or_default();
+        let json = f.call0(api)?.as_string().unwrap_or_default();
+        // With a builder the second argument is the options.
+        return Ok((name, json, true, params));
+    }
+    Err(invalid("api", "expected an API name or a request builder"))
+}
+
+enum Signer {
+    Top(TopConfig),
+    Rpc(RpcConfig),
+}
+
+impl Signer {
+    fn protocol(&self) -> Protocol {
+        match self {
+            Signer::Top(_) => Protocol::Top,
+            Signer::Rpc(_) => Protocol::AliyunRpc,
+        }
+    }
+
+    fn format(&self) -> Format {
+        match self {
+            Signer::Top(c) => c.format,
+            Signer::Rpc(c) => c.format,
+        }
+    }
+
+    fn simplify(&self) -> bool {
+        matches!(self, Signer::Top(c) if c.simplify)
+    }
+
+    /// Signs one attempt with a fresh timestamp (and nonce).
+    fn sign_now(&self, api: &str, params: &Value, js: bool) -> Result<Prepared, Error> {
+        let now = js_sys::Date::now() as i64;
+        match self {
+            Signer::Top(c) => {
+                let ts = crate::time::top_timestamp(now)
+                    .ok_or_else(|| Error::invalid("timestamp", "clock out of range"))?;
+                prepare::prepare_top(c, api, params, js, &ts)
+            }
+            Signer::Rpc(c) => {
+                let ts = crate::time::iso_utc(now)
+                    .ok_or_else(|| Error::invalid("timestamp", "clock out of range"))?;
+                prepare::prepare_rpc(c, api, params, js, &ts, &fresh_nonce()?)
+            }
+        }
+    }
+}
+
+/// The attempt loop: each attempt is signed afresh; failures are classified by
+/// the core policy and retried only when that cannot duplicate an effect.
+async fn run(
+    signer: Signer,
+    api: String,
+    params: Value,
+    js: bool,
+    http: Http,
+    signal: Option<AbortSignal>,
+) -> Result<JsValue, JsValue> {
+    let call = Call {
+        protocol: signer.protocol(),
+        api: &api,
+        format: signer.format(),
+        simplify: signer.simplify(),
+    };
+    let mut attempt: u32 = 0;
+    loop {
+        let p = signer.sign_now(&api, &params, js).map_err(core_err)?;
+        attempt += 1;
+        let (mut err, fault) = match transport::send(
+            &p,
+            http.fetch.as_ref(),
+            signal.as_ref(),
+            http.timeout_ms,
+            http.max_body,
+        )
+        .await
+        {
+            Ok(r) => {
+                let received = decode::Received {
+                    status: r.status,
+                    content_type: &r.content_type,
+                    body: &r.body,
+                };
+                match decode::decode(&call, &received, http.max_body) {
+                    Ok(json) => return js_sys::JSON::parse(&json),
+                    Err(e) => (e, None),
+                }
+            }
+            Err(Failure { error, fault }) => (error, fault),
+        };
+        let decision = retry::classify(&err, fault, &http.policy);
+        retry::mark(&mut err, decision, p.repeat_safe);
+        let delay = retry::next_delay(
+            decision,
+            p.repeat_safe,
+            attempt,
+            &http.policy,
+            js_sys::Math::random(),
+        );
+        match delay {
+            Some(ms) => {
+                if let Err(e) = transport::sleep(ms, signal.as_ref()).await {
+                    return Err(to_js_error(&e, attempt));
+                }
+            }
+            None => return Err(to_js_error(&err, attempt)),
+        }
+    }
+}
+
+fn start(signer: Signer, http: &Http, api: JsValue, params: JsValue, opts: JsValue) -> Promise {
+    let prepared = (|| -> Result<_, JsValue> {
+        let (name, json, js, opts) = call_args(&api, params, opts)?;
+        check_keys(
+            &opts,
+            &["signal", "timeoutMs", "retries", "session"],
+            "options",
+        )?;
+        let http = http.with_call(&opts)?;
+        let signal = opt_signal(&opts)?;
+        let value = prepare::parse_params(&json).map_err(core_err)?;
+        let signer = match (signer, opt_string(&opts, "session", "options")?) {
+            (Signer::Top(mut c), Some(s)) => {
+                c.session = Some(Secret::new(s));
+                Signer::Top(c)
+            }
+            (s, _) => s,
+        };
+        Ok((signer, name, value, js, http, signal))
+    })();
+    match prepared {
+        Ok((signer, name, value, js, http, signal)) => {
+            wasm_bindgen_futures::future_to_promise(run(signer, name, value, js, http, signal))
+        }
+        Err(e) => Promise::reject(&e),
+    }
+}
+
+/// Client for the Taobao Open Platform router.
+#[wasm_bindgen]
+pub struct TopClient {
+    cfg: TopConfig,
+    http: Http,
+}
+
+#[wasm_bindgen]
+impl TopClient {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<TopClient, JsValue> {
+        let mut keys = vec![
+            "appKey",
+            "appSecret",
+            "signMethod",
+            "endpoint",
+            "session",
+            "format",
+            "simplify",
+        ];
+        keys.extend(HTTP_KEYS);
+        check_keys(&options, &keys, "options")?;
+        if !present(&options) {
+            return Err(invalid("options", "appKey and appSecret are required"));
+        }
+        let sign_method = match opt_string(&options, "signMethod", "options")? {
+            None => SignMethod::Md5,
+            Some(s) => SignMethod::parse(&s).ok_or_else(|| {
+                invalid(
+                    "options.signMethod",
+                    "expected one of md5, hmac, hmac-sha256",
+                )
+            })?,
+        };
+        Ok(TopClient {
+            cfg: TopConfig {
+                app_key: req_string(&options, "appKey", "options")?,
+                app_secret: Secret::new(req_string(&options, "appSecret", "options")?),
+                sign_method,
+                endpoint: endpoint(&options, TOP_DEFAULT_ENDPOINT)?,
+                session: opt_string(&options, "session", "options")?.map(Secret::new),
+                format: format_opt(&options)?,
+                simplify: opt_bool(&options, "simplify", "options")?.unwrap_or(false),
+            },
+            http: Http::from_options(&options)?,
+        })
+    }
+
+    /// Validates and signs without sending: `{ method, url, headers, body }`.
+    /// Options: `timestamp` (GMT+8 string, Date or ms), `session`, `redact`.
+    pub fn prepare(
+        &self,
+        api: JsValue,
+        params: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (name, json, js, opts) = call_args(&api, params, options)?;
+        check_keys(&opts, &["timestamp", "session", "redact"], "options")?;
+        let value = prepare::parse_params(&json).map_err(core_err)?;
+        let ts = top_timestamp(&opts)?;
+        let session = opt_string(&opts, "session", "options")?;
+        let p = match session {
+            Some(s) => {
+                let mut cfg = self.cfg.clone();
+                cfg.session = Some(Secret::new(s));
+                prepare::prepare_top(&cfg, &name, &value, js, &ts)
+            }
+            None => prepare::prepare_top(&self.cfg, &name, &value, js, &ts),
+        }
+        .map_err(core_err)?;
+        Ok(prepared_to_js(
+            &p,
+            opt_bool(&opts, "redact", "options")?.unwrap_or(false),
+        ))
+    }
+
+    /// Sends a call: resolves to the decoded result, rejects with `AligateError`.
+    pub fn execute(&self, api: JsValue, params: JsValue, options: JsValue) -> Promise {
+        start(
+            Signer::Top(self.cfg.clone()),
+            &self.http,
+            api,
+            params,
+            options,
+        )
+    }
+
+    #[wasm_bindgen(js_name = commissionStatusChange)]
+    pub fn commission_status_change(&self, params: JsValue, options: JsValue) -> Promise {
+        self.execute(
+            "alibaba.retail.commission.status.change".into(),
+            params,
+            options,
+        )
+    }
+
+    #[wasm_bindgen(js_name = lianbeiOrderNotice)]
+    pub fn lianbei_order_notice(&self, params: JsValue, options: JsValue) -> Promise {
+        self.execute(
+            "alibaba.alisports.lianbei.order.notice".into(),
+            params,
+            options,
+        )
+    }
+
+    #[wasm_bindgen(js_name = fundsFlowNotify)]
+    pub fn funds_flow_notify(&self, params: JsValue, options: JsValue) -> Promise {
+        self.execute("aliyun.gsc.funds.flow.notify".into(), params, options)
+    }
+
+    /// Configuration without credentials.
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        super::set(&o, "appKey", self.cfg.app_key.as_str());
+        super::set(&o, "signMethod", self.cfg.sign_method.as_str());
+        super::set(&o, "endpoint", self.cfg.endpoint.as_str());
+        super::set(
+            &o,
+            "format",
+            if self.cfg.format == Format::Json {
+                "json"
+            } else {
+                "xml"
+            },
+        );
+        super::set(&o, "simplify", self.cfg.simplify);
+        super::set(&o, "appSecret", "***");
+        if self.cfg.session.is_some() {
+            super::set(&o, "session", "***");
+        }
+        o.into()
+    }
+
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        format!(
+            "TopClient {{ appKey: {}, signMethod: {}, endpoint: {} }}",
+            self.cfg.app_key,
+            self.cfg.sign_method.as_str(),
+            self.cfg.endpoint
+        )
+    }
+}
+
+/// Client for LinkedMall (Aliyun RPC, signature v1).
+#[wasm_bindgen]
+pub struct LinkedMallClient {
+    cfg: RpcConfig,
+    http: Http,
+}
+
+#[wasm_bindgen]
+impl LinkedMallClient {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<LinkedMallClient, JsValue> {
+        let mut keys = vec![
+            "accessKeyId",
+            "accessKeySecret",
+            "securityToken",
+            "endpoint",
+            "httpMethod",
+            "format",
+            "version",
+        ];
+        keys.extend(HTTP_KEYS);
+        check_keys(&options, &keys, "options")?;
+        if !present(&options) {
+            return Err(invalid(
+                "options",
+                "accessKeyId and accessKeySecret are required",
+            ));
+        }
+        let http_method = match opt_string(&options, "httpMethod", "options")? {
+            None => HttpMethod::Post,
+            Some(m) => HttpMethod::parse(&m)
+                .ok_or_else(|| invalid("options.httpMethod", "expected GET or POST"))?,
+        };
+        Ok(LinkedMallClient {
+            cfg: RpcConfig {
+                access_key_id: req_string(&options, "accessKeyId", "options")?,
+                access_key_secret: Secret::new(req_string(&options, "accessKeySecret", "options")?),
+                security_token: opt_string(&options, "securityToken", "options")?
+                    .filter(|t| !t.is_empty())
+                    .map(Secret::new),
+                endpoint: endpoint(&options, LINKEDMALL_DEFAULT_ENDPOINT)?,
+                http_method,
+                format: format_opt(&options)?,
+                version: opt_string(&options, "version", "options")?
+                    .unwrap_or_else(|| crate::models::confirm_disburse::VERSION.to_string()),
+            },
+            http: Http::from_options(&options)?,
+        })
+    }
+
+    /// Validates and signs without sending. Options: `timestamp` (ISO UTC
+    /// string, Date or ms), `nonce`, `redact`.
+    pub fn prepare(
+        &self,
+        api: JsValue,
+        params: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (name, json, js, opts) = call_args(&api, params, options)?;
+        check_keys(&opts, &["timestamp", "nonce", "redact"], "options")?;
+        let value = prepare::parse_params(&json).map_err(core_err)?;
+        let ts = rpc_timestamp(&opts)?;
+        let nonce = match opt_string(&opts, "nonce", "options")? {
+            Some(n) => n,
+            None => fresh_nonce().map_err(core_err)?,
+        };
+        let p =
+            prepare::prepare_rpc(&self.cfg, &name, &value, js, &ts, &nonce).map_err(core_err)?;
+        Ok(prepared_to_js(
+            &p,
+            opt_bool(&opts, "redact", "options")?.unwrap_or(false),
+        ))
+    }
+
+    pub fn execute(&self, api: JsValue, params: JsValue, options: JsValue) -> Promise {
+        start(
+            Signer::Rpc(self.cfg.clone()),
+            &self.http,
+            api,
+            params,
+            options,
+        )
+    }
+
+    #[wasm_bindgen(js_name = confirmDisburse)]
+    pub fn confirm_disburse(&self, params: JsValue, options: JsValue) -> Promise {
+        self.execute("ConfirmDisburse".into(), params, options)
+    }
+
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        let o = Object::new();
+        super::set(&o, "accessKeyId", self.cfg.access_key_id.as_str());
+        super::set(&o, "accessKeySecret", "***");
+        if self.cfg.security_token.is_some() {
+            super::set(&o, "securityToken", "***");
+        }
+        super::set(&o, "endpoint", self.cfg.endpoint.as_str());
+        super::set(&o, "httpMethod", self.cfg.http_method.as_str());
+        o.into()
+    }
+
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        format!(
+            "LinkedMallClient {{ accessKeyId: {}, endpoint: {} }}",
+            self.cfg.access_key_id, self.cfg.endpoint
+        )
+    }
+}

@@ -1,0 +1,261 @@
+//! wasm-bindgen layer: conversion between JS values and the core, error mapping,
+//! and the fetch loop. No business rules live here.
+
+mod builders;
+mod clients;
+mod transport;
+
+use crate::error::{Error, ErrorKind};
+use crate::prepare::Prepared;
+use js_sys::{Array, Object, Reflect};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// Set once by the JS entry point: the `AligateError` class and the
+    /// `JSON.stringify` replacer (bigint → string, NaN/±Infinity → sentinel).
+    static SETUP: RefCell<Option<(js_sys::Function, js_sys::Function)>> = const { RefCell::new(None) };
+}
+
+/// Called by every entry point right after instantiation.
+#[wasm_bindgen(js_name = "__setup")]
+pub fn setup(error_class: js_sys::Function, replacer: js_sys::Function) {
+    SETUP.with(|s| *s.borrow_mut() = Some((error_class, replacer)));
+}
+
+fn set(obj: &Object, key: &str, v: impl Into<JsValue>) {
+    // Reflect.set on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &v.into());
+}
+
+fn set_opt(obj: &Object, key: &str, v: &Option<String>) {
+    if let Some(s) = v {
+        set(obj, key, s.as_str());
+    }
+}
+
+/// Turns a core error into a thrown `AligateError` (a plain `Error` before setup).
+pub(crate) fn to_js_error(e: &Error, attempts: u32) -> JsValue {
+    let fields = Object::new();
+    set(&fields, "kind", e.kind.as_str());
+    set(&fields, "retryable", e.retryable);
+    set(&fields, "attempts", attempts);
+    if let Some(s) = e.status {
+        set(&fields, "status", s);
+    }
+    if e.kind == ErrorKind::Validation {
+        let issues = Array::new();
+        for i in &e.issues {
+            let o = Object::new();
+            set(&o, "path", i.path.as_str());
+            set(&o, "message", i.message.as_str());
+            issues.push(&o);
+        }
+        set(&fields, "issues", issues);
+    }
+    let a = &e.api;
+    set_opt(&fields, "code", &a.code);
+    set_opt(&fields, "apiMessage", &a.message);
+    set_opt(&fields, "subCode", &a.sub_code);
+    set_opt(&fields, "subMsg", &a.sub_msg);
+    set_opt(&fields, "requestId", &a.request_id);
+    set_opt(&fields, "hostId", &a.host_id);
+    set_opt(&fields, "recommend", &a.recommend);
+    // TOP calls it `msg`, Aliyun `Message`: both names carry the raw text.
+    set_opt(&fields, "msg", &a.message);
+    let class = SETUP.with(|s| s.borrow().as_ref().map(|(c, _)| c.clone()));
+    match class {
+        Some(c) => {
+            let args = Array::of2(&JsValue::from_str(&e.message), &fields);
+            Reflect::construct(&c, &args).unwrap_or_else(|x| x)
+        }
+        None => js_sys::Error::new(&e.message).into(),
+    }
+}
+
+pub(crate) fn invalid(path: &str, message: &str) -> JsValue {
+    to_js_error(&Error::invalid(path, message), 0)
+}
+
+/// Parameters as JSON text plus whether they passed through JS numbers.
+/// A string argument is taken as exact JSON text (big integers survive).
+pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
+    if let Some(s) = params.as_string() {
+        return Ok((s, false));
+    }
+    if params.is_undefined() || params.is_null() {
+        return Ok((String::new(), true));
+    }
+    let replacer = SETUP.with(|s| s.borrow().as_ref().map(|(_, r)| r.clone()));
+    let text = match replacer {
+        Some(r) => js_sys::JSON::stringify_with_replacer(params, &r),
+        None => js_sys::JSON::stringify(params),
+    };
+    match text {
+        Ok(t) => Ok((t.as_string().unwrap_or_default(), true)),
+        Err(e) => {
+            let why = Reflect::get(&e, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+                .unwrap_or_default();
+            Err(invalid(
+                "",
+                &format!("parameters cannot be serialised: {why}"),
+            ))
+        }
+    }
+}
+
+/// `{ method, url, headers, body }` for `fetch`; `redacted` swaps in the
+/// credential-free URL/body for logs and dry runs.
+pub(crate) fn prepared_to_js(p: &Prepared, redacted: bool) -> JsValue {
+    let o = Object::new();
+    set(&o, "method", p.method);
+    set(
+        &o,
+        "url",
+        if redacted {
+            p.redacted_url.as_str()
+        } else {
+            p.url.as_str()
+        },
+    );
+    let h = Object::new();
+    if let Some(ct) = p.content_type {
+        set(&h, "content-type", ct);
+    }
+    set(&o, "headers", h);
+    if p.method != "GET" {
+        set(
+            &o,
+            "body",
+            if redacted {
+                p.redacted_body.as_str()
+            } else {
+                p.body.as_str()
+            },
+        );
+    }
+    o.into()
+}
+
+pub(crate) fn core_err(e: Error) -> JsValue {
+    to_js_error(&e, 0)
+}
+
+/// Validates `params` for `api` without signing: `[]` when valid, else the
+/// issues (`{ path, message }`). For live form validation.
+#[wasm_bindgen(js_name = "validateParams")]
+pub fn validate_params(api: &str, params: JsValue) -> Result<JsValue, JsValue> {
+    let (json, js_numbers) = params_json(&params)?;
+    let value = crate::prepare::parse_params(&json).map_err(core_err)?;
+    let protocol = crate::models::find(api)
+        .map(|m| m.protocol)
+        .unwrap_or(crate::models::Protocol::Top);
+    let out = Array::new();
+    if let Err(e) = crate::prepare::business(protocol, api, &value, js_numbers) {
+        for i in &e.issues {
+            let o = Object::new();
+            set(&o, "path", i.path.as_str());
+            set(&o, "message", i.message.as_str());
+            out.push(&o);
+        }
+    }
+    Ok(out.into())
+}
+
+/// The API names aligate models (others are signed unvalidated).
+#[wasm_bindgen(js_name = "modelledApis")]
+pub fn modelled_apis() -> Array {
+    crate::models::MODELS
+        .iter()
+        .map(|m| JsValue::from_str(m.api))
+        .collect()
+}
+
+fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    let (json, _) = params_json(params)?;
+    let value = crate::prepare::parse_params(&json).map_err(core_err)?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(invalid("", "expected an object of string values"));
+    };
+    let mut out = Vec::with_capacity(map.len());
+    for (k, v) in map {
+        match v {
+            serde_json::Value::String(s) => out.push((k, s)),
+            serde_json::Value::Null => {}
+            other => out.push((k, other.to_string())),
+        }
+    }
+    Ok(out)
+}
+
+/// TOP sign over `params` (all of them, system ones included, `sign` excluded).
+#[wasm_bindgen(js_name = "signTop")]
+pub fn sign_top(params: JsValue, secret: &str, sign_method: &str) -> Result<String, JsValue> {
+    let m = crate::sign::top::SignMethod::parse(sign_method)
+        .ok_or_else(|| invalid("signMethod", "expected one of md5, hmac, hmac-sha256"))?;
+    let owned = string_pairs(&params)?;
+    let mut p: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    Ok(crate::sign::top::sign(&mut p, secret, m, None))
+}
+
+/// Aliyun RPC v1 signature over `params` (`Signature` excluded).
+#[wasm_bindgen(js_name = "signAliyunRpc")]
+pub fn sign_aliyun_rpc(
+    params: JsValue,
+    secret: &str,
+    http_method: &str,
+) -> Result<String, JsValue> {
+    let m = crate::prepare::HttpMethod::parse(http_method)
+        .ok_or_else(|| invalid("httpMethod", "expected GET or POST"))?;
+    let owned = string_pairs(&params)?;
+    let mut p: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    Ok(crate::sign::aliyun_rpc::sign(&mut p, secret, m.as_str()))
+}
+
+/// TOP's timestamp (`yyyy-MM-dd HH:mm:ss`, GMT+8) for a Unix time in ms.
+#[wasm_bindgen(js_name = "topTimestamp")]
+pub fn top_timestamp(unix_ms: f64) -> Result<String, JsValue> {
+    crate::time::top_timestamp(unix_ms as i64).ok_or_else(|| invalid("timestamp", "out of range"))
+}
+
+/// Decodes a response body the way the clients do (for proxies and tests).
+#[wasm_bindgen(js_name = "decodeResponse")]
+pub fn decode_response(
+    api: &str,
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let get = |k: &str| Reflect::get(&options, &JsValue::from_str(k)).ok();
+    let format = get("format")
+        .and_then(|v| v.as_string())
+        .and_then(|s| crate::prepare::Format::parse(&s))
+        .unwrap_or(crate::prepare::Format::Json);
+    let simplify = get("simplify").and_then(|v| v.as_bool()).unwrap_or(false);
+    let protocol = crate::models::find(api)
+        .map(|m| m.protocol)
+        .unwrap_or(crate::models::Protocol::Top);
+    let call = crate::decode::Call {
+        protocol,
+        api,
+        format,
+        simplify,
+    };
+    let r = crate::decode::Received {
+        status,
+        content_type,
+        body,
+    };
+    let json = crate::decode::decode(&call, &r, crate::decode::DEFAULT_MAX_BODY_BYTES)
+        .map_err(core_err)?;
+    js_sys::JSON::parse(&json)
+}
