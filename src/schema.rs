@@ -360,8 +360,18 @@ pub fn walk_fields(
 /// Validates one value and appends its compact JSON form to `out`.
 /// `relaxed` makes every field optional (the same DTO used where the reference
 /// page lists its fields as optional).
-pub fn write_json(v: &Value, ty: Ty, relaxed: bool, ctx: &mut Ctx, out: &mut String) {
+pub fn write_json(
+    v: &Value,
+    ty: Ty,
+    required: bool,
+    relaxed: bool,
+    ctx: &mut Ctx,
+    out: &mut String,
+) {
     match ty {
+        Ty::Str if !required && matches!(v, Value::String(s) if s.trim().is_empty()) => {
+            json_escape(v.as_str().unwrap_or_default(), out)
+        }
         Ty::Str | Ty::StrIn(_) | Ty::DateTime => match scalar(v, ty, ctx) {
             Some(s) => json_escape(&s, out),
             None => out.push_str("null"),
@@ -384,7 +394,14 @@ pub fn write_json(v: &Value, ty: Ty, relaxed: bool, ctx: &mut Ctx, out: &mut Str
                 first = false;
                 json_escape(f.name, out);
                 out.push(':');
-                write_json(fv, f.ty, relaxed || f.relax, ctx, out);
+                write_json(
+                    fv,
+                    f.ty,
+                    f.required && !relaxed,
+                    relaxed || f.relax,
+                    ctx,
+                    out,
+                );
             });
             out.push('}');
         }
@@ -399,7 +416,7 @@ pub fn write_json(v: &Value, ty: Ty, relaxed: bool, ctx: &mut Ctx, out: &mut Str
                     out.push(',');
                 }
                 let at = ctx.push_index(i);
-                write_json(item, Ty::Obj(fields), relaxed, ctx, out);
+                write_json(item, Ty::Obj(fields), true, relaxed, ctx, out);
                 ctx.path.truncate(at);
             }
             out.push(']');
@@ -485,9 +502,11 @@ pub fn wire_params(
     walk_fields(map, fields, false, ctx, |f, v, ctx| match f.ty {
         Ty::Obj(_) | Ty::List(_) => {
             let mut s = String::with_capacity(256);
-            write_json(v, f.ty, false, ctx, &mut s);
+            write_json(v, f.ty, true, false, ctx, &mut s);
             out.push((f.name, s));
         }
+        // An optional field left blank is simply not sent (TOP drops blanks anyway).
+        _ if !f.required && matches!(v, Value::String(s) if s.trim().is_empty()) => {}
         _ => {
             if let Some(s) = scalar(v, f.ty, ctx) {
                 out.push((f.name, s));
