@@ -14,5 +14,5 @@ export function init(input) {
 export { AligateError };
 export {
   TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest,
-  ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, modelledApis, decodeResponse,
+  ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire, modelledApis, decodeResponse,
 } from "../pkg/aligate.js";

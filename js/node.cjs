@@ -32,6 +32,7 @@ module.exports = {
   signAliyunRpc: wasm.signAliyunRpc,
   topTimestamp: wasm.topTimestamp,
   validateParams: wasm.validateParams,
+  validateWire: wasm.validateWire,
   modelledApis: wasm.modelledApis,
   decodeResponse: wasm.decodeResponse,
 };

@@ -3,7 +3,7 @@ import m from "./node.cjs";
 
 export const {
   init, AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,
-  FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams,
+  FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire,
   modelledApis, decodeResponse,
 } = m;
 export default m;

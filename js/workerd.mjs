@@ -11,5 +11,5 @@ export const init = async () => {};
 export { AligateError };
 export {
   TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest,
-  ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, modelledApis, decodeResponse,
+  ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire, modelledApis, decodeResponse,
 } from "../pkg/aligate.js";

@@ -188,6 +188,39 @@ pub fn business(
     })
 }
 
+/// Rebuilds the parameter object from wire pairs (all strings; object
+/// parameters as JSON text) so a gateway emulator can apply the same rules.
+pub fn wire_to_params(api: &str, pairs: &[(String, String)]) -> std::result::Result<Value, Vec<Issue>> {
+    let mut map = serde_json::Map::new();
+    let mut issues = Vec::new();
+    let fields = models::find(api).map(|m| m.fields).unwrap_or(&[]);
+    for (k, v) in pairs {
+        let structured = fields
+            .iter()
+            .any(|f| f.name == k && matches!(f.ty, schema::Ty::Obj(_) | schema::Ty::List(_)));
+        let value = if structured {
+            match serde_json::from_str(v) {
+                Ok(x) => x,
+                Err(e) => {
+                    issues.push(Issue {
+                        path: k.clone(),
+                        message: format!("expected JSON: {e}"),
+                    });
+                    continue;
+                }
+            }
+        } else {
+            Value::String(v.clone())
+        };
+        map.insert(k.clone(), value);
+    }
+    if issues.is_empty() {
+        Ok(Value::Object(map))
+    } else {
+        Err(issues)
+    }
+}
+
 /// Aliyun RPC "repeat list" style for unmodelled actions: `Key.1.Sub=v`.
 fn flatten_rpc(params: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
     fn go(prefix: &str, v: &Value, out: &mut Vec<(String, String)>, depth: usize) {

@@ -453,7 +453,9 @@ pub fn scalar(v: &Value, ty: Ty, ctx: &mut Ctx) -> Option<String> {
         }),
         Ty::Bool => match v {
             Value::Bool(b) => Ok(b.to_string()),
-            Value::String(s) if s == "true" || s == "false" => Ok(s.clone()),
+            // Java's Boolean.parseBoolean ignores case; Python SDKs send "True".
+            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok("true".into()),
+            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok("false".into()),
             _ => Err(format!("expected a boolean, got {}", describe(v))),
         },
         Ty::DateTime => match v {

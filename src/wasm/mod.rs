@@ -152,16 +152,39 @@ pub fn validate_params(api: &str, params: JsValue) -> Result<JsValue, JsValue> {
     let protocol = crate::models::find(api)
         .map(|m| m.protocol)
         .unwrap_or(crate::models::Protocol::Top);
-    let out = Array::new();
-    if let Err(e) = crate::prepare::business(protocol, api, &value, js_numbers) {
-        for i in &e.issues {
-            let o = Object::new();
-            set(&o, "path", i.path.as_str());
-            set(&o, "message", i.message.as_str());
-            out.push(&o);
-        }
+    match crate::prepare::business(protocol, api, &value, js_numbers) {
+        Ok(_) => Ok(Array::new().into()),
+        Err(e) => Ok(issues_to_js(&e.issues)),
     }
-    Ok(out.into())
+}
+
+fn issues_to_js(issues: &[crate::error::Issue]) -> JsValue {
+    let out = Array::new();
+    for i in issues {
+        let o = Object::new();
+        set(&o, "path", i.path.as_str());
+        set(&o, "message", i.message.as_str());
+        out.push(&o);
+    }
+    out.into()
+}
+
+/// Validates business parameters as they arrive on the wire (string values,
+/// object parameters as JSON text): `[]` or the issues. For gateway emulators.
+#[wasm_bindgen(js_name = "validateWire")]
+pub fn validate_wire(api: &str, params: JsValue) -> Result<JsValue, JsValue> {
+    let pairs = string_pairs(&params)?;
+    let value = match crate::prepare::wire_to_params(api, &pairs) {
+        Ok(v) => v,
+        Err(issues) => return Ok(issues_to_js(&issues)),
+    };
+    let protocol = crate::models::find(api)
+        .map(|m| m.protocol)
+        .unwrap_or(crate::models::Protocol::Top);
+    match crate::prepare::business(protocol, api, &value, false) {
+        Ok(_) => Ok(Array::new().into()),
+        Err(e) => Ok(issues_to_js(&e.issues)),
+    }
 }
 
 /// The API names aligate models (others are signed unvalidated).
