@@ -4,7 +4,7 @@
 // version Cargo.lock pins (crates.io), npm dependencies, and with --test the
 // Debian packages for browser tests (chromium, chromium-driver).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -63,6 +63,21 @@ if (args.has("--test") && !existsSync("/usr/bin/chromium")) {
   });
   if (!apt(["update", "-qq"]) || !apt(["install", "-y", "-qq", "chromium", "chromium-driver"])) {
     console.error("[setup] could not install chromium; browser tests will report the failure");
+  }
+}
+// 5. The official Alibaba Cloud Python SDK for the sandbox interoperability
+// test, from PyPI into a private venv (pinned).
+if (args.has("--test")) {
+  const venv = join(root, ".tmp", "pyenv");
+  const py = join(venv, "bin", "python");
+  const want = ["aliyun-python-sdk-core==2.16.1", "aliyun-python-sdk-linkedmall==1.0.0"];
+  const stampFile = join(venv, ".aligate-stamp");
+  if (!existsSync(stampFile) || readFileSync(stampFile, "utf8") !== want.join(" ")) {
+    if (!existsSync(py) && !run("python3", ["-m", "venv", venv])) {
+      console.error("[setup] python3 -m venv failed; the official-SDK test will report it");
+    } else if (run(py, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", ...want])) {
+      writeFileSync(stampFile, want.join(" "));
+    }
   }
 }
 log("ready");

@@ -317,7 +317,7 @@ fn decode_top(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
             ));
         }
         let mut e = Error::new(ErrorKind::Api, msg);
-        e.api = api;
+        e.api = Box::new(api);
         e.status = Some(r.status);
         return Err(e);
     }
@@ -378,7 +378,7 @@ fn decode_rpc(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
                 api.message.as_deref().unwrap_or("")
             ),
         );
-        e.api = api;
+        e.api = Box::new(api);
         e.status = Some(r.status);
         return Err(e);
     }

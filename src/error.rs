@@ -55,7 +55,7 @@ pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
     pub issues: Vec<Issue>,
-    pub api: ApiFields,
+    pub api: Box<ApiFields>,
     /// HTTP status when a response was received.
     pub status: Option<u16>,
     /// Whether repeating the request could succeed and cannot duplicate an effect;
@@ -69,7 +69,7 @@ impl Error {
             kind,
             message: message.into(),
             issues: Vec::new(),
-            api: ApiFields::default(),
+            api: Box::default(),
             status: None,
             retryable: false,
         }

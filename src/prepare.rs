@@ -190,7 +190,10 @@ pub fn business(
 
 /// Rebuilds the parameter object from wire pairs (all strings; object
 /// parameters as JSON text) so a gateway emulator can apply the same rules.
-pub fn wire_to_params(api: &str, pairs: &[(String, String)]) -> std::result::Result<Value, Vec<Issue>> {
+pub fn wire_to_params(
+    api: &str,
+    pairs: &[(String, String)],
+) -> std::result::Result<Value, Vec<Issue>> {
     let mut map = serde_json::Map::new();
     let mut issues = Vec::new();
     let fields = models::find(api).map(|m| m.fields).unwrap_or(&[]);

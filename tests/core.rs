@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Core tests driven by the shared vectors in tests/vectors (also used by the JS suites).
 
 use aligate::decode::{self, Call, Received};

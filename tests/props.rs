@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property tests: arbitrary JSON never panics any model; signatures do not
 //! depend on parameter order; timestamps do not depend on the host zone.
 

@@ -1,8 +1,8 @@
 //! wasm-bindgen layer: conversion between JS values and the core, error mapping,
 //! and the fetch loop. No business rules live here.
 
-mod builders;
-mod clients;
+pub mod builders;
+pub mod clients;
 mod transport;
 
 use crate::error::{Error, ErrorKind};
@@ -10,6 +10,9 @@ use crate::prepare::Prepared;
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
+
+pub use builders::*;
+pub use clients::{LinkedMallClient, TopClient};
 
 thread_local! {
     /// Set once by the JS entry point: the `AligateError` class and the

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// npm test: every suite, one result line each, then a summary. Run after
+// scripts/setup.mjs --test and scripts/build.mjs (package.json does both).
+// Each suite runs even if an earlier one failed; the exit code is non-zero if any failed.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, cpSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+process.env.PATH = `${join(homedir(), ".cargo", "bin")}:${process.env.PATH}`;
+const only = process.argv.slice(2);
+const results = [];
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd: root, stdio: "inherit", ...opts, env: { ...process.env, ...opts.env } });
+    const timer = opts.timeoutMs ? setTimeout(() => p.kill("SIGKILL"), opts.timeoutMs) : null;
+    p.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve(code === 0 ? null : `${cmd} ${args.join(" ")} exited ${code ?? signal}`);
+    });
+    p.on("error", (e) => resolve(`${cmd}: ${e.message}`));
+  });
+}
+
+async function suite(name, fn) {
+  if (only.length && !only.some((o) => name.includes(o))) return;
+  console.error(`\n=== ${name}`);
+  const t0 = Date.now();
+  let failure;
+  try {
+    failure = await fn();
+  } catch (e) {
+    failure = e.stack ?? String(e);
+  }
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  const line = `${failure ? "FAIL" : "PASS"}  ${name} (${secs} s)${failure ? `: ${failure}` : ""}`;
+  results.push(line);
+  console.error(line);
+}
+
+// The packed package installed into an empty project, as a user would.
+let project;
+async function installPacked() {
+  if (project) return null;
+  const dir = mkdtempSync(join(tmpdir(), "aligate-pack-"));
+  const err = await run("npm", ["pack", "--silent", "--pack-destination", dir]);
+  if (err) return err;
+  const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"));
+  const proj = join(dir, "project");
+  mkdirSync(proj);
+  writeFileSync(join(proj, "package.json"), JSON.stringify({ name: "user-project", private: true, type: "module" }));
+  const e2 = await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", join(dir, tgz)], { cwd: proj });
+  if (e2) return e2;
+  cpSync(join(root, "tests/js"), join(proj, "test"), { recursive: true });
+  cpSync(join(root, "tests/vectors"), join(proj, "vectors"), { recursive: true });
+  cpSync(join(root, "tests/python"), join(proj, "python"), { recursive: true });
+  project = proj;
+  return null;
+}
+
+const python = join(root, ".tmp/pyenv/bin/python");
+
+await suite("rust: cargo fmt --check", () => run("cargo", ["fmt", "--check"]));
+await suite("rust: cargo clippy -D warnings (native and wasm32)", async () =>
+  (await run("cargo", ["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])) ??
+  (await run("cargo", ["clippy", "--quiet", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"])));
+await suite("rust: cargo test (core, vectors, property tests)", () => run("cargo", ["test", "--quiet"]));
+await suite("wasm-bindgen-test in Node", () => run("cargo", ["test", "--target", "wasm32-unknown-unknown", "--test", "wasm"]));
+await suite("node --test on the packed package (ESM)", async () => {
+  const err = await installPacked();
+  if (err) return err;
+  const files = readdirSync(join(project, "test")).filter((f) => f.endsWith(".test.mjs")).map((f) => join("test", f));
+  return run(process.execPath, ["--test", "--test-concurrency=1", ...files], {
+    cwd: project,
+    env: { ALIGATE_PYTHON: python },
+    timeoutMs: 20 * 60_000,
+  });
+});
+
+console.error("\n=== summary");
+for (const r of results) console.log(r);
+if (project) rmSync(dirname(project), { recursive: true, force: true });
+process.exitCode = results.some((r) => r.startsWith("FAIL")) ? 1 : 0;

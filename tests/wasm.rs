@@ -1,0 +1,156 @@
+//! wasm-bindgen-test suite: the bindings inside a real JS engine (Node, and
+//! headless Chromium / a dedicated worker via WASM_BINDGEN_USE_* variables).
+#![cfg(target_arch = "wasm32")]
+
+use aligate::wasm::{
+    sign_aliyun_rpc, sign_top, validate_params, ConfirmDisburseRequest, LianbeiOrderNoticeRequest,
+    LinkedMallClient, TopClient,
+};
+use js_sys::{Array, Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+fn obj(json: &str) -> JsValue {
+    JSON::parse(json).unwrap()
+}
+
+fn get(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(k)).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn public_top_vector() {
+    let params = obj(
+        r#"{"app_key":"12345678","method":"taobao.item.seller.get","timestamp":"2016-01-01 12:00:00","format":"json","v":"2.0","sign_method":"md5","session":"test","fields":"num_iid,title,nick,price,num","num_iid":"11223344"}"#,
+    );
+    assert_eq!(
+        sign_top(params, "helloworld", "md5").unwrap(),
+        "66987CB115214E59E6EC978214934FB8"
+    );
+}
+
+#[wasm_bindgen_test]
+fn public_aliyun_vector() {
+    let params = obj(
+        r#"{"AccessKeyId":"testid","Action":"DescribeRegions","Format":"XML","SignatureMethod":"HMAC-SHA1","SignatureNonce":"3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf","SignatureVersion":"1.0","Timestamp":"2016-02-23T12:46:24Z","Version":"2014-05-26"}"#,
+    );
+    assert_eq!(
+        sign_aliyun_rpc(params, "testsecret", "GET").unwrap(),
+        "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
+    );
+}
+
+#[wasm_bindgen_test]
+fn prepare_top_with_bigint() {
+    let top = TopClient::new(obj(r#"{"appKey":"k","appSecret":"s"}"#)).unwrap();
+    let params = Object::new();
+    Reflect::set(
+        &params,
+        &"biz_order_id".into(),
+        &js_sys::BigInt::from(1_234_567_890_123_456_789i64).into(),
+    )
+    .unwrap();
+    // Before the JS entry's setup there is no replacer: a bigint cannot be
+    // stringified and the error says so instead of panicking.
+    let r = top.prepare(
+        "alibaba.alisports.lianbei.order.notice".into(),
+        params.into(),
+        JsValue::UNDEFINED,
+    );
+    assert!(r.is_err());
+    let p = top
+        .prepare(
+            "alibaba.alisports.lianbei.order.notice".into(),
+            obj(r#"{"biz_order_id":"1234567890123456789"}"#),
+            obj(r#"{"timestamp":"2016-01-01 12:00:00"}"#),
+        )
+        .unwrap();
+    assert_eq!(
+        get(&p, "body").as_string().unwrap(),
+        "biz_order_id=1234567890123456789"
+    );
+    assert!(get(&p, "url")
+        .as_string()
+        .unwrap()
+        .contains("timestamp=2016-01-01%2012%3A00%3A00"));
+}
+
+#[wasm_bindgen_test]
+fn builders_and_fresh_nonces() {
+    let lm = LinkedMallClient::new(obj(r#"{"accessKeyId":"i","accessKeySecret":"s"}"#)).unwrap();
+    let b = ConfirmDisburseRequest::new()
+        .biz_id("b".into())
+        .unwrap()
+        .biz_uid("u".into())
+        .unwrap()
+        .lm_order_id("1".into())
+        .unwrap();
+    let a = lm
+        .prepare(b.into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .unwrap();
+    let b2 = ConfirmDisburseRequest::new()
+        .biz_id("b".into())
+        .unwrap()
+        .biz_uid("u".into())
+        .unwrap()
+        .lm_order_id("1".into())
+        .unwrap();
+    let c = lm
+        .prepare(b2.into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .unwrap();
+    let nonce = |p: &JsValue| {
+        let body = get(p, "body").as_string().unwrap();
+        body.split('&')
+            .find(|kv| kv.starts_with("SignatureNonce="))
+            .unwrap()
+            .to_string()
+    };
+    assert_ne!(
+        nonce(&a),
+        nonce(&c),
+        "getrandom gives each request its own nonce"
+    );
+}
+
+#[wasm_bindgen_test]
+fn validation_paths() {
+    let issues: Array = validate_params(
+        "aliyun.gsc.funds.flow.notify",
+        obj(r#"{"official_funds_record_request":{"payments":[{"main_biz_order_id":"m","create_date":"2022-09-23 09:00:00","biz_date":"2022-09-23 09:00:00","seller_id":"s","sale_type":"sell","sub_orders":[{"sub_biz_order_id":"s","auction_id":"a","auction_title":"t","out_item_id":"o","price":1,"freight":1,"amount":1,"amount_type":"currency","pay_type":"card","currency_type":"yuan","qty":1,"point_grant":1,"uid":"u","return_point_grant":1}]}]}}"#),
+    )
+    .unwrap()
+    .into();
+    assert_eq!(issues.length(), 1);
+    let i = issues.get(0);
+    assert_eq!(
+        get(&i, "path").as_string().unwrap(),
+        "official_funds_record_request.payments[0].sub_orders[0].pay_type"
+    );
+    let lb = LianbeiOrderNoticeRequest::new()
+        .biz_order_id(JsValue::from_f64(1.5))
+        .unwrap();
+    assert!(lb.validate().is_err());
+}
+
+#[wasm_bindgen_test]
+async fn refused_connection_is_a_retryable_network_error() {
+    let top = TopClient::new(obj(
+        r#"{"appKey":"k","appSecret":"s","endpoint":"http://127.0.0.1:9/router/rest","retries":1,"retryBaseDelayMs":1,"timeoutMs":5000}"#,
+    ))
+    .unwrap();
+    let err = JsFuture::from(top.execute(
+        "alibaba.alisports.lianbei.order.notice".into(),
+        obj(r#"{"biz_order_id":1}"#),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
+    let kind = get(&err, "kind").as_string();
+    // Without the JS entry's setup the error is a plain Error carrying the message.
+    let message = get(&err, "message").as_string().unwrap_or_default();
+    assert!(
+        kind.as_deref() == Some("network") || message.contains("request failed"),
+        "{message}"
+    );
+}
