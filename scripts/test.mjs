@@ -57,6 +57,7 @@ async function installPacked() {
   cpSync(join(root, "tests/js"), join(proj, "test"), { recursive: true });
   cpSync(join(root, "tests/vectors"), join(proj, "vectors"), { recursive: true });
   cpSync(join(root, "tests/python"), join(proj, "python"), { recursive: true });
+  cpSync(join(root, "tests/runtimes"), join(proj, "runtimes"), { recursive: true });
   project = proj;
   return null;
 }
@@ -79,6 +80,29 @@ await suite("node --test on the packed package (ESM)", async () => {
     timeoutMs: 20 * 60_000,
   });
 });
+
+for (const [name, env] of [["Chromium (headless)", { WASM_BINDGEN_USE_BROWSER: "1" }],
+  ["Chromium dedicated worker", { WASM_BINDGEN_USE_DEDICATED_WORKER: "1" }]]) {
+  await suite(`wasm-bindgen-test in ${name}`, () =>
+    run("cargo", ["test", "--target", "wasm32-unknown-unknown", "--test", "wasm"], {
+      env: { ...env, CHROMEDRIVER: "/usr/bin/chromedriver", WASM_BINDGEN_TEST_TIMEOUT: "120" },
+      timeoutMs: 10 * 60_000,
+    }));
+}
+
+// One line per runtime: the packed package installed as a user would, a real
+// fetch to the emulator, a 19-digit id, a validation error.
+for (const rt of ["node-esm", "node-cjs", "deno", "bun", "workerd", "chromium"]) {
+  await suite(`runtime: ${rt}`, async () => {
+    const err = await installPacked();
+    if (err) return err;
+    return run(process.execPath, ["runtimes/run.mjs", rt], {
+      cwd: project,
+      env: { ALIGATE_BIN: join(root, "node_modules/.bin"), ALIGATE_NODE_MODULES: join(root, "node_modules") },
+      timeoutMs: 5 * 60_000,
+    });
+  });
+}
 
 console.error("\n=== summary");
 for (const r of results) console.log(r);

@@ -77,6 +77,12 @@ export async function startEmulator() {
   });
 
   function handle(req, res, body) {
+    // Browsers call from another origin: answer CORS (form posts need no preflight).
+    res.setHeader("access-control-allow-origin", "*");
+    if (req.method === "OPTIONS") {
+      res.writeHead(204, { "access-control-allow-methods": "GET, POST", "access-control-allow-headers": "content-type" });
+      return res.end();
+    }
     const url = new URL(req.url, "http://127.0.0.1");
     const params = { ...parseForm(url.search.slice(1)), ...parseForm(body) };
     const ctx = { method: req.method, path: url.pathname, params, headers: req.headers, problems: [] };
