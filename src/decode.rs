@@ -7,10 +7,10 @@
 //! Number/Boolean, which follow the same rule as JSON.
 
 use crate::error::{ApiFields, Error, ErrorKind, Result};
+use crate::json::{self, num_to_i64, write_str, Json};
 use crate::models::{self, Protocol, RespTy};
 use crate::prepare::Format;
-use crate::schema::{json_escape, MAX_SAFE};
-use serde_json::{Map, Value};
+use crate::schema::MAX_SAFE;
 
 /// Default cap on a response body; larger is a decode error.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -49,131 +49,49 @@ fn http_error(r: &Received) -> Error {
     e
 }
 
-fn text_of(v: Option<&Value>) -> Option<String> {
+fn text_of(v: Option<&Json>) -> Option<String> {
     match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Null => None,
+        Json::Str(s) => Some(s.clone()),
+        Json::Null => None,
+        Json::Num(n) => Some(n.clone()),
         other => Some(other.to_string()),
     }
 }
 
-/// Parses a body as the call's format into a JSON value. XML is converted with
-/// elements as objects, repeated elements as arrays and leaves as strings.
-fn parse_body(body: &[u8], format: Format) -> std::result::Result<Value, String> {
+/// Parses a body as the call's format into a JSON value (XML via `xml.rs`).
+fn parse_body(body: &[u8], format: Format) -> std::result::Result<Json, String> {
     match format {
-        Format::Json => serde_json::from_slice(body).map_err(|e| {
-            if e.is_eof() {
+        Format::Json => json::parse_bytes(body).map_err(|e| {
+            if e.eof {
                 format!("truncated JSON body: {e}")
             } else {
                 format!("malformed JSON body: {e}")
             }
         }),
-        Format::Xml => xml_to_value(body),
-    }
-}
-
-pub fn xml_to_value(body: &[u8]) -> std::result::Result<Value, String> {
-    use quick_xml::events::Event;
-    let text = std::str::from_utf8(body).map_err(|_| "XML body is not UTF-8".to_string())?;
-    let mut reader = quick_xml::Reader::from_str(text);
-    // (name, children, text)
-    let mut stack: Vec<(String, Map<String, Value>, String)> = Vec::new();
-    let mut root: Option<Value> = None;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) => {
-                if stack.len() >= MAX_XML_DEPTH {
-                    return Err("XML nested too deeply".into());
-                }
-                if root.is_some() {
-                    return Err("malformed XML body: content after the root element".into());
-                }
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                stack.push((name, Map::new(), String::new()));
-            }
-            Ok(Event::Empty(e)) => {
-                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                match stack.last_mut() {
-                    Some(parent) => insert(&mut parent.1, name, Value::String(String::new())),
-                    None => {
-                        let mut m = Map::new();
-                        m.insert(name, Value::String(String::new()));
-                        root = Some(Value::Object(m));
-                    }
-                }
-            }
-            Ok(Event::Text(t)) => {
-                let s = t
-                    .unescape()
-                    .map_err(|e| format!("malformed XML body: {e}"))?;
-                if let Some(top) = stack.last_mut() {
-                    top.2.push_str(&s);
-                }
-            }
-            Ok(Event::CData(t)) => {
-                if let Some(top) = stack.last_mut() {
-                    top.2.push_str(&String::from_utf8_lossy(&t));
-                }
-            }
-            Ok(Event::End(_)) => {
-                let Some((name, children, text)) = stack.pop() else {
-                    return Err("malformed XML body: unbalanced end tag".into());
-                };
-                let v = if children.is_empty() {
-                    Value::String(text.trim().to_string())
-                } else {
-                    Value::Object(children)
-                };
-                match stack.last_mut() {
-                    Some(parent) => insert(&mut parent.1, name, v),
-                    None => {
-                        let mut m = Map::new();
-                        m.insert(name, v);
-                        root = Some(Value::Object(m));
-                    }
-                }
-            }
-            Ok(Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => return Err(format!("malformed XML body: {e}")),
-        }
-    }
-    if !stack.is_empty() {
-        return Err("truncated XML body: unclosed elements".into());
-    }
-    root.ok_or_else(|| "empty XML body".to_string())
-}
-
-fn insert(map: &mut Map<String, Value>, name: String, v: Value) {
-    match map.get_mut(&name) {
-        Some(Value::Array(a)) => a.push(v),
-        Some(existing) => {
-            let prev = std::mem::take(existing);
-            *existing = Value::Array(vec![prev, v]);
-        }
-        None => {
-            map.insert(name, v);
-        }
+        Format::Xml => match std::str::from_utf8(body) {
+            Ok(t) => crate::xml::parse(t),
+            Err(_) => Err("malformed XML body: not UTF-8".into()),
+        },
     }
 }
 
 /// Gives XML leaves their documented types.
-fn coerce(v: &mut Value, types: &[(&str, RespTy)], depth: usize) {
+fn coerce(v: &mut Json, types: &[(&str, RespTy)], depth: usize) {
     if depth > MAX_XML_DEPTH {
         return;
     }
     match v {
-        Value::Object(m) => {
+        Json::Obj(m) => {
             for (k, x) in m.iter_mut() {
-                if let Value::String(s) = x {
+                if let Json::Str(s) = x {
                     match types.iter().find(|(n, _)| n == k).map(|(_, t)| *t) {
                         Some(RespTy::Int) => {
                             if let Ok(n) = s.parse::<i64>() {
-                                *x = Value::Number(n.into());
+                                *x = Json::Num(n.to_string());
                             }
                         }
                         Some(RespTy::Bool) if s == "true" || s == "false" => {
-                            *x = Value::Bool(s == "true");
+                            *x = Json::Bool(s == "true");
                         }
                         _ => {}
                     }
@@ -182,28 +100,26 @@ fn coerce(v: &mut Value, types: &[(&str, RespTy)], depth: usize) {
                 }
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(|x| coerce(x, types, depth + 1)),
+        Json::Arr(a) => a.iter_mut().for_each(|x| coerce(x, types, depth + 1)),
         _ => {}
     }
 }
 
 /// Writes `v` as JSON for `JSON.parse`, unsafe integers as decimal strings.
-pub fn to_js_json(v: &Value, out: &mut String) {
+pub fn to_js_json(v: &Json, out: &mut String) {
     match v {
-        Value::Number(n) => {
-            let t = n.to_string();
+        Json::Num(t) => {
+            // Only plain integer literals can be ids; 1e300 stays a number.
             let unsafe_int = !t.contains(['.', 'e', 'E'])
-                && t.parse::<i64>()
-                    .map(|i| !(-MAX_SAFE..=MAX_SAFE).contains(&i))
-                    .unwrap_or(true);
+                && num_to_i64(t).map_or(true, |i| !(-MAX_SAFE..=MAX_SAFE).contains(&i));
             if unsafe_int {
-                json_escape(&t, out);
+                write_str(t, out);
             } else {
-                out.push_str(&t);
+                out.push_str(t);
             }
         }
-        Value::String(s) => json_escape(s, out),
-        Value::Array(a) => {
+        Json::Str(s) => write_str(s, out),
+        Json::Arr(a) => {
             out.push('[');
             for (i, x) in a.iter().enumerate() {
                 if i > 0 {
@@ -213,19 +129,20 @@ pub fn to_js_json(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(m) => {
+        Json::Obj(m) => {
             out.push('{');
             for (i, (k, x)) in m.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                json_escape(k, out);
+                write_str(k, out);
                 out.push(':');
                 to_js_json(x, out);
             }
             out.push('}');
         }
-        other => out.push_str(&other.to_string()),
+        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Json::Null => out.push_str("null"),
     }
 }
 
@@ -292,11 +209,11 @@ pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
     Ok(out)
 }
 
-fn decode_top(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
-    let Value::Object(map) = value else {
+fn decode_top(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
+    let Json::Obj(map) = value else {
         return Err(Error::decode("TOP response is not an object"));
     };
-    if let Some(err) = map.get("error_response") {
+    if let Some((_, err)) = map.iter().find(|(k, _)| k == "error_response") {
         let api = ApiFields {
             code: text_of(err.get("code")),
             message: text_of(err.get("msg")),
@@ -328,28 +245,28 @@ fn decode_top(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
         return Ok(std::mem::take(value));
     }
     let key = format!("{}_response", call.api.replace('.', "_"));
-    match map.remove(&key) {
-        Some(v) => Ok(v),
+    match map.iter().position(|(k, _)| *k == key) {
+        Some(i) => Ok(map.swap_remove(i).1),
         None => Err(Error::decode(format!("response has no {key}"))),
     }
 }
 
-fn decode_rpc(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
+fn decode_rpc(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
     // XML wraps the body in <Action>Response or <Error>; JSON does not.
     let mut body = match (call.format, std::mem::take(value)) {
-        (Format::Xml, Value::Object(mut m)) if m.len() == 1 => {
-            let k = m.keys().next().cloned().unwrap_or_default();
-            m.remove(&k).unwrap_or(Value::Null)
+        (Format::Xml, Json::Obj(mut m)) if m.len() == 1 => {
+            m.pop().map(|(_, v)| v).unwrap_or_default()
         }
         (_, v) => v,
     };
-    let Value::Object(map) = &mut body else {
+    let Json::Obj(map) = &mut body else {
         if !(200..300).contains(&r.status) {
             return Err(http_error(r));
         }
         return Err(Error::decode("Aliyun response is not an object"));
     };
-    let code = text_of(map.get("Code"));
+    let field = |k: &str| map.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+    let code = text_of(field("Code"));
     let failed = if (200..300).contains(&r.status) {
         // ConfirmDisburse reports business failures as HTTP 200 with Code ≠ SUCCESS.
         call.api == models::confirm_disburse::MODEL.api
@@ -363,10 +280,10 @@ fn decode_rpc(call: &Call, r: &Received, value: &mut Value) -> Result<Value> {
         }
         let api = ApiFields {
             code,
-            message: text_of(map.get("Message")),
-            request_id: text_of(map.get("RequestId")),
-            host_id: text_of(map.get("HostId")),
-            recommend: text_of(map.get("Recommend")),
+            message: text_of(field("Message")),
+            request_id: text_of(field("RequestId")),
+            host_id: text_of(field("HostId")),
+            recommend: text_of(field("Recommend")),
             ..Default::default()
         };
         let mut e = Error::new(

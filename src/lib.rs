@@ -7,12 +7,14 @@
 
 pub mod decode;
 pub mod error;
+pub mod json;
 pub mod models;
 pub mod prepare;
 pub mod retry;
 pub mod schema;
 pub mod sign;
 pub mod time;
+pub mod xml;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

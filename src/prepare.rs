@@ -3,10 +3,10 @@
 //! applies the result.
 
 use crate::error::{Error, Issue, Result};
+use crate::json::{self, Json};
 use crate::models::{self, Protocol};
 use crate::schema::{self, Ctx, MAX_INPUT_BYTES};
 use crate::sign::{aliyun_rpc, percent, top};
-use serde_json::Value;
 use std::fmt;
 
 pub const TOP_DEFAULT_ENDPOINT: &str = "https://gw.api.taobao.com/router/rest";
@@ -115,7 +115,7 @@ pub struct Prepared {
 
 /// Parses the JSON text of the parameters. `js_numbers`: the text came from
 /// `JSON.stringify`, so integers beyond 2^53 were rounded and are refused.
-pub fn parse_params(json: &str) -> Result<Value> {
+pub fn parse_params(json: &str) -> Result<Json> {
     if json.len() > MAX_INPUT_BYTES {
         return Err(Error::invalid(
             "",
@@ -127,10 +127,9 @@ pub fn parse_params(json: &str) -> Result<Value> {
         ));
     }
     if json.trim().is_empty() {
-        return Ok(Value::Null);
+        return Ok(Json::Null);
     }
-    serde_json::from_str(json)
-        .map_err(|e| Error::invalid("", format!("parameters are not valid JSON: {e}")))
+    json::parse(json).map_err(|e| Error::invalid("", format!("parameters are not valid JSON: {e}")))
 }
 
 /// Wire parameters of a call after validation, plus its retry safety.
@@ -143,7 +142,7 @@ pub struct Business {
 pub fn business(
     protocol: Protocol,
     api: &str,
-    params: &Value,
+    params: &Json,
     js_numbers: bool,
 ) -> Result<Business> {
     let mut ctx = Ctx::new(js_numbers);
@@ -193,8 +192,8 @@ pub fn business(
 pub fn wire_to_params(
     api: &str,
     pairs: &[(String, String)],
-) -> std::result::Result<Value, Vec<Issue>> {
-    let mut map = serde_json::Map::new();
+) -> std::result::Result<Json, Vec<Issue>> {
+    let mut map: Vec<(String, Json)> = Vec::new();
     let mut issues = Vec::new();
     let fields = models::find(api).map(|m| m.fields).unwrap_or(&[]);
     for (k, v) in pairs {
@@ -202,7 +201,7 @@ pub fn wire_to_params(
             .iter()
             .any(|f| f.name == k && matches!(f.ty, schema::Ty::Obj(_) | schema::Ty::List(_)));
         let value = if structured {
-            match serde_json::from_str(v) {
+            match json::parse(v) {
                 Ok(x) => x,
                 Err(e) => {
                     issues.push(Issue {
@@ -213,32 +212,32 @@ pub fn wire_to_params(
                 }
             }
         } else {
-            Value::String(v.clone())
+            Json::Str(v.clone())
         };
-        map.insert(k.clone(), value);
+        map.push((k.clone(), value));
     }
     if issues.is_empty() {
-        Ok(Value::Object(map))
+        Ok(Json::Obj(map))
     } else {
         Err(issues)
     }
 }
 
 /// Aliyun RPC "repeat list" style for unmodelled actions: `Key.1.Sub=v`.
-fn flatten_rpc(params: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
-    fn go(prefix: &str, v: &Value, out: &mut Vec<(String, String)>, depth: usize) {
+fn flatten_rpc(params: &Json, ctx: &mut Ctx) -> Vec<(String, String)> {
+    fn go(prefix: &str, v: &Json, out: &mut Vec<(String, String)>, depth: usize) {
         if depth > schema::MAX_DEPTH {
             return;
         }
         match v {
-            Value::Null => {}
-            Value::String(s) => out.push((prefix.to_string(), s.clone())),
-            Value::Array(a) => {
+            Json::Null => {}
+            Json::Str(s) => out.push((prefix.to_string(), s.clone())),
+            Json::Arr(a) => {
                 for (i, x) in a.iter().enumerate() {
                     go(&format!("{prefix}.{}", i + 1), x, out, depth + 1);
                 }
             }
-            Value::Object(m) => {
+            Json::Obj(m) => {
                 for (k, x) in m {
                     go(&format!("{prefix}.{k}"), x, out, depth + 1);
                 }
@@ -249,12 +248,12 @@ fn flatten_rpc(params: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
     schema::check_free(params, ctx, 0);
     let mut out = Vec::new();
     match params {
-        Value::Object(m) => {
+        Json::Obj(m) => {
             for (k, v) in m {
                 go(k, v, &mut out, 0);
             }
         }
-        Value::Null => {}
+        Json::Null => {}
         other => ctx.issue(format!(
             "expected the parameters as an object, got {}",
             schema::describe(other)
@@ -287,7 +286,7 @@ fn check_timestamp_top(ts: &str) -> Result<()> {
 pub fn prepare_top(
     cfg: &TopConfig,
     api: &str,
-    params: &Value,
+    params: &Json,
     js_numbers: bool,
     timestamp: &str,
 ) -> Result<Prepared> {
@@ -369,7 +368,7 @@ pub fn prepare_top(
 pub fn prepare_rpc(
     cfg: &RpcConfig,
     action: &str,
-    params: &Value,
+    params: &Json,
     js_numbers: bool,
     timestamp: &str,
     nonce: &str,

@@ -6,7 +6,7 @@
 //! sentinel strings below, so every JS value has one unambiguous JSON form.
 
 use crate::error::Issue;
-use serde_json::Value;
+use crate::json::{num_to_i64, write_str, Json};
 
 /// Largest integer a JS number holds exactly (2^53 - 1).
 pub const MAX_SAFE: i64 = 9_007_199_254_740_991;
@@ -141,12 +141,12 @@ impl Ctx {
     }
 }
 
-pub fn describe(v: &Value) -> String {
+pub fn describe(v: &Json) -> String {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) => match non_finite(s) {
+        Json::Null => "null".into(),
+        Json::Bool(b) => format!("boolean {b}"),
+        Json::Num(n) => format!("number {n}"),
+        Json::Str(s) => match non_finite(s) {
             Some(name) => format!("number {name}"),
             None => {
                 let mut t: String = s.chars().take(40).collect();
@@ -156,8 +156,8 @@ pub fn describe(v: &Value) -> String {
                 format!("string {t:?}")
             }
         },
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
+        Json::Arr(_) => "an array".into(),
+        Json::Obj(_) => "an object".into(),
     }
 }
 
@@ -166,28 +166,20 @@ fn non_finite(s: &str) -> Option<&str> {
 }
 
 /// Integer from a JSON number or a decimal string (bigints arrive as strings).
-pub fn parse_int(v: &Value, js_numbers: bool) -> Result<i64, String> {
+pub fn parse_int(v: &Json, js_numbers: bool) -> Result<i64, String> {
     match v {
-        Value::Number(n) => {
-            let text = n.to_string();
-            match text.parse::<i64>() {
-                Ok(i) if js_numbers && !(-MAX_SAFE..=MAX_SAFE).contains(&i) => Err(format!(
-                    "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
-                )),
-                Ok(i) => Ok(i),
-                Err(_) if text.bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-                    Err(format!("{text} is out of range for a 64-bit integer"))
-                }
-                Err(_) => match text.parse::<f64>() {
-                    Ok(f) if f.fract() == 0.0 && f.abs() <= MAX_SAFE as f64 => Ok(f as i64),
-                    Ok(f) if f.fract() == 0.0 => Err(format!(
-                        "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
-                    )),
-                    _ => Err(format!("expected an integer, got number {text}")),
-                },
-            }
-        }
-        Value::String(s) => {
+        Json::Num(text) => match num_to_i64(text) {
+            Ok(i) if js_numbers && !(-MAX_SAFE..=MAX_SAFE).contains(&i) => Err(format!(
+                "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
+            )),
+            Ok(i) => Ok(i),
+            Err(true) if js_numbers => Err(format!(
+                "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
+            )),
+            Err(true) => Err(format!("{text} is out of range for a 64-bit integer")),
+            Err(false) => Err(format!("expected an integer, got number {text}")),
+        },
+        Json::Str(s) => {
             if let Some(name) = non_finite(s) {
                 return Err(format!("expected an integer, got number {name}"));
             }
@@ -209,9 +201,9 @@ pub fn parse_int(v: &Value, js_numbers: bool) -> Result<i64, String> {
 }
 
 /// String field: a string, or an integer given as a number (ids often are).
-pub fn parse_str(v: &Value, js_numbers: bool) -> Result<String, String> {
+pub fn parse_str(v: &Json, js_numbers: bool) -> Result<String, String> {
     match v {
-        Value::String(s) if non_finite(s).is_none() => {
+        Json::Str(s) if non_finite(s).is_none() => {
             if s.len() > MAX_STRING_BYTES {
                 Err(format!(
                     "string of {} bytes is longer than the {} bytes aligate accepts",
@@ -222,44 +214,15 @@ pub fn parse_str(v: &Value, js_numbers: bool) -> Result<String, String> {
                 Ok(s.clone())
             }
         }
-        Value::Number(_) => parse_int(v, js_numbers)
+        Json::Num(_) => parse_int(v, js_numbers)
             .map(|i| i.to_string())
             .map_err(|_| format!("expected a string, got {}", describe(v))),
         _ => Err(format!("expected a string, got {}", describe(v))),
     }
 }
 
-pub fn json_escape(s: &str, out: &mut String) {
-    out.push('"');
-    let mut start = 0;
-    let b = s.as_bytes();
-    for (i, &c) in b.iter().enumerate() {
-        let esc: Option<&str> = match c {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0..=0x1f => None,
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        match esc {
-            Some(e) => out.push_str(e),
-            None => {
-                out.push_str("\\u00");
-                out.push(char::from(b"0123456789abcdef"[(c >> 4) as usize]));
-                out.push(char::from(b"0123456789abcdef"[(c & 15) as usize]));
-            }
-        }
-        start = i + 1;
-    }
-    out.push_str(&s[start..]);
-    out.push('"');
-}
-
-fn is_blank(v: &Value) -> bool {
-    matches!(v, Value::Null)
+fn is_blank(v: &Json) -> bool {
+    matches!(v, Json::Null)
 }
 
 /// Closest field name, for "did you mean" hints on typos.
@@ -288,14 +251,17 @@ fn suggest<'a>(key: &str, fields: &'a [Field]) -> Option<&'a str> {
         .map(|(_, n)| n)
 }
 
+fn member<'v>(map: &'v [(String, Json)], key: &str) -> Option<&'v Json> {
+    map.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
 /// Looks a field up under its name or alias; reports a conflict when both are given.
-fn lookup<'v>(
-    map: &'v serde_json::Map<String, Value>,
-    f: &Field,
-    ctx: &mut Ctx,
-) -> Option<&'v Value> {
-    let main = map.get(f.name).filter(|v| !is_blank(v));
-    let alt = f.alias.and_then(|a| map.get(a)).filter(|v| !is_blank(v));
+fn lookup<'v>(map: &'v [(String, Json)], f: &Field, ctx: &mut Ctx) -> Option<&'v Json> {
+    let main = member(map, f.name).filter(|v| !is_blank(v));
+    let alt = f
+        .alias
+        .and_then(|a| member(map, a))
+        .filter(|v| !is_blank(v));
     match (main, alt) {
         (Some(_), Some(_)) => {
             let at = ctx.push_key(f.name);
@@ -315,13 +281,13 @@ fn lookup<'v>(
 /// Validates `map` against `fields`, reporting unknown keys and missing required
 /// fields, then calls `each` for every present field in table order.
 pub fn walk_fields(
-    map: &serde_json::Map<String, Value>,
+    map: &[(String, Json)],
     fields: &[Field],
     relaxed: bool,
     ctx: &mut Ctx,
-    mut each: impl FnMut(&Field, &Value, &mut Ctx),
+    mut each: impl FnMut(&Field, &Json, &mut Ctx),
 ) {
-    for key in map.keys() {
+    for (key, _) in map {
         if !fields
             .iter()
             .any(|f| f.name == key || f.alias == Some(key.as_str()))
@@ -361,7 +327,7 @@ pub fn walk_fields(
 /// `relaxed` makes every field optional (the same DTO used where the reference
 /// page lists its fields as optional).
 pub fn write_json(
-    v: &Value,
+    v: &Json,
     ty: Ty,
     required: bool,
     relaxed: bool,
@@ -369,11 +335,11 @@ pub fn write_json(
     out: &mut String,
 ) {
     match ty {
-        Ty::Str if !required && matches!(v, Value::String(s) if s.trim().is_empty()) => {
-            json_escape(v.as_str().unwrap_or_default(), out)
+        Ty::Str if !required && matches!(v, Json::Str(s) if s.trim().is_empty()) => {
+            write_str(v.as_str().unwrap_or_default(), out)
         }
         Ty::Str | Ty::StrIn(_) | Ty::DateTime => match scalar(v, ty, ctx) {
-            Some(s) => json_escape(&s, out),
+            Some(s) => write_str(&s, out),
             None => out.push_str("null"),
         },
         Ty::Int | Ty::IntIn(_) | Ty::Bool => match scalar(v, ty, ctx) {
@@ -381,7 +347,7 @@ pub fn write_json(
             None => out.push_str("null"),
         },
         Ty::Obj(fields) => {
-            let Value::Object(map) = v else {
+            let Json::Obj(map) = v else {
                 ctx.issue(format!("expected an object, got {}", describe(v)));
                 return;
             };
@@ -392,7 +358,7 @@ pub fn write_json(
                     out.push(',');
                 }
                 first = false;
-                json_escape(f.name, out);
+                write_str(f.name, out);
                 out.push(':');
                 write_json(
                     fv,
@@ -406,7 +372,7 @@ pub fn write_json(
             out.push('}');
         }
         Ty::List(fields) => {
-            let Value::Array(items) = v else {
+            let Json::Arr(items) = v else {
                 ctx.issue(format!("expected an array, got {}", describe(v)));
                 return;
             };
@@ -425,7 +391,7 @@ pub fn write_json(
 }
 
 /// Validates a scalar and returns its wire text (unquoted).
-pub fn scalar(v: &Value, ty: Ty, ctx: &mut Ctx) -> Option<String> {
+pub fn scalar(v: &Json, ty: Ty, ctx: &mut Ctx) -> Option<String> {
     let r = match ty {
         Ty::Str => parse_str(v, ctx.js_numbers).and_then(|s| {
             if s.trim().is_empty() {
@@ -435,7 +401,7 @@ pub fn scalar(v: &Value, ty: Ty, ctx: &mut Ctx) -> Option<String> {
             }
         }),
         Ty::StrIn(set) => match v {
-            Value::String(s) if set.contains(&s.as_str()) => Ok(s.clone()),
+            Json::Str(s) if set.contains(&s.as_str()) => Ok(s.clone()),
             _ => Err(format!(
                 "expected one of {}, got {}",
                 set.join(", "),
@@ -452,14 +418,14 @@ pub fn scalar(v: &Value, ty: Ty, ctx: &mut Ctx) -> Option<String> {
             }
         }),
         Ty::Bool => match v {
-            Value::Bool(b) => Ok(b.to_string()),
+            Json::Bool(b) => Ok(b.to_string()),
             // Java's Boolean.parseBoolean ignores case; Python SDKs send "True".
-            Value::String(s) if s.eq_ignore_ascii_case("true") => Ok("true".into()),
-            Value::String(s) if s.eq_ignore_ascii_case("false") => Ok("false".into()),
+            Json::Str(s) if s.eq_ignore_ascii_case("true") => Ok("true".into()),
+            Json::Str(s) if s.eq_ignore_ascii_case("false") => Ok("false".into()),
             _ => Err(format!("expected a boolean, got {}", describe(v))),
         },
         Ty::DateTime => match v {
-            Value::String(s) => crate::time::normalize_top_datetime(s).ok_or_else(|| {
+            Json::Str(s) => crate::time::normalize_top_datetime(s).ok_or_else(|| {
                 format!(
                     "expected a date-time as yyyy-MM-dd HH:mm:ss (or an ISO UTC instant), got {}",
                     describe(v)
@@ -484,15 +450,15 @@ pub fn scalar(v: &Value, ty: Ty, ctx: &mut Ctx) -> Option<String> {
 /// Validates a top-level parameter set and returns the wire pairs in table order:
 /// scalars as text, objects and lists as compact JSON.
 pub fn wire_params(
-    root: &Value,
+    root: &Json,
     fields: &'static [Field],
     ctx: &mut Ctx,
 ) -> Vec<(&'static str, String)> {
     let mut out = Vec::with_capacity(fields.len());
-    let empty = serde_json::Map::new();
+    let empty: Vec<(String, Json)> = Vec::new();
     let map = match root {
-        Value::Object(m) => m,
-        Value::Null => &empty,
+        Json::Obj(m) => m,
+        Json::Null => &empty,
         other => {
             ctx.issue(format!(
                 "expected the parameters as an object, got {}",
@@ -508,7 +474,7 @@ pub fn wire_params(
             out.push((f.name, s));
         }
         // An optional field left blank is simply not sent (TOP drops blanks anyway).
-        _ if !f.required && matches!(v, Value::String(s) if s.trim().is_empty()) => {}
+        _ if !f.required && matches!(v, Json::Str(s) if s.trim().is_empty()) => {}
         _ => {
             if let Some(s) = scalar(v, f.ty, ctx) {
                 out.push((f.name, s));
@@ -520,9 +486,9 @@ pub fn wire_params(
 
 /// Unmodelled APIs: every value as given (strings verbatim, objects as compact
 /// JSON), still refusing numbers that JS already rounded.
-pub fn free_params(root: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
+pub fn free_params(root: &Json, ctx: &mut Ctx) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let Value::Object(map) = root else {
+    let Json::Obj(map) = root else {
         if !root.is_null() {
             ctx.issue(format!(
                 "expected the parameters as an object, got {}",
@@ -535,9 +501,9 @@ pub fn free_params(root: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
         let at = ctx.push_key(k);
         check_free(v, ctx, 0);
         let text = match v {
-            Value::Null => None,
-            Value::String(s) => Some(s.clone()),
-            Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+            Json::Null => None,
+            Json::Str(s) => Some(s.clone()),
+            Json::Num(_) | Json::Bool(_) => Some(v.to_string()),
             _ => Some(v.to_string()),
         };
         if let Some(t) = text {
@@ -549,34 +515,36 @@ pub fn free_params(root: &Value, ctx: &mut Ctx) -> Vec<(String, String)> {
 }
 
 /// Recursively rejects rounded numbers and non-finite sentinels in free-form values.
-pub fn check_free(v: &Value, ctx: &mut Ctx, depth: usize) {
+pub fn check_free(v: &Json, ctx: &mut Ctx, depth: usize) {
     if depth > MAX_DEPTH {
         ctx.issue("nested too deeply");
         return;
     }
     match v {
-        Value::Number(n) => {
-            let t = n.to_string();
-            let integral = !t.contains(['.', 'e', 'E']);
-            if integral && ctx.js_numbers {
-                if let Err(m) = parse_int(v, true) {
-                    ctx.issue(m);
-                }
+        Json::Num(t) => {
+            let rounded = match num_to_i64(t) {
+                Ok(i) => !(-MAX_SAFE..=MAX_SAFE).contains(&i),
+                Err(big) => big,
+            };
+            if rounded && ctx.js_numbers {
+                ctx.issue(format!(
+                    "number {t} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
+                ));
             }
         }
-        Value::String(s) => {
+        Json::Str(s) => {
             if let Some(name) = non_finite(s) {
                 ctx.issue(format!("number {name} cannot be sent"));
             }
         }
-        Value::Array(a) => {
+        Json::Arr(a) => {
             for (i, x) in a.iter().enumerate() {
                 let at = ctx.push_index(i);
                 check_free(x, ctx, depth + 1);
                 ctx.path.truncate(at);
             }
         }
-        Value::Object(m) => {
+        Json::Obj(m) => {
             for (k, x) in m {
                 let at = ctx.push_key(k);
                 check_free(x, ctx, depth + 1);
@@ -590,31 +558,24 @@ pub fn check_free(v: &Value, ctx: &mut Ctx, depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::parse;
 
     #[test]
     fn ints() {
-        assert_eq!(parse_int(&json!(5), true), Ok(5));
-        assert_eq!(parse_int(&json!("9223372036854775807"), true), Ok(i64::MAX));
-        assert!(parse_int(&json!("9223372036854775808"), true).is_err());
-        assert!(parse_int(&json!(1.5), true).is_err());
-        assert!(parse_int(&json!("1.5"), true).is_err());
-        assert!(parse_int(&json!(""), true).is_err());
-        assert!(parse_int(&json!("-"), true).is_err());
-        assert!(parse_int(&json!("\u{0}NaN"), true).is_err());
-        let big: Value = serde_json::from_str("9007199254740993").unwrap();
-        assert!(parse_int(&big, true).is_err());
-        assert_eq!(parse_int(&big, false), Ok(9_007_199_254_740_993));
-        let e: Value = serde_json::from_str("1e3").unwrap();
-        assert_eq!(parse_int(&e, true), Ok(1000));
-    }
-
-    #[test]
-    fn escape() {
-        let mut s = String::new();
-        json_escape("a\"b\\c\n\u{1}中", &mut s);
-        assert_eq!(s, r#""a\"b\\c\n\u0001中""#);
-        let back: String = serde_json::from_str(&s).unwrap();
-        assert_eq!(back, "a\"b\\c\n\u{1}中");
+        let j = |t: &str| parse(t).unwrap();
+        assert_eq!(parse_int(&j("5"), true), Ok(5));
+        assert_eq!(parse_int(&j("\"9223372036854775807\""), true), Ok(i64::MAX));
+        assert!(parse_int(&j("\"9223372036854775808\""), true).is_err());
+        assert!(parse_int(&j("1.5"), true).is_err());
+        assert!(parse_int(&j("\"1.5\""), true).is_err());
+        assert!(parse_int(&j("\"\""), true).is_err());
+        assert!(parse_int(&j("\"-\""), true).is_err());
+        assert!(parse_int(&j("\"\\u0000NaN\""), true).is_err());
+        assert!(parse_int(&j("9007199254740993"), true).is_err());
+        assert_eq!(
+            parse_int(&j("9007199254740993"), false),
+            Ok(9_007_199_254_740_993)
+        );
+        assert_eq!(parse_int(&j("1e3"), true), Ok(1000));
     }
 }

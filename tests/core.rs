@@ -2,10 +2,16 @@
 //! Core tests driven by the shared vectors in tests/vectors (also used by the JS suites).
 
 use aligate::decode::{self, Call, Received};
+use aligate::json::Json;
 use aligate::models::Protocol;
 use aligate::prepare::{self, Format, HttpMethod, RpcConfig, Secret, TopConfig};
 use aligate::sign::{aliyun_rpc, top};
 use serde_json::Value;
+
+/// The core's own JSON value, from a serde_json value (the test oracle).
+fn j(v: &Value) -> Json {
+    aligate::json::parse(&v.to_string()).unwrap()
+}
 
 fn load(name: &str) -> Value {
     let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -76,6 +82,7 @@ fn rpc_cfg(m: HttpMethod) -> RpcConfig {
 }
 
 fn prep(api: &str, params: &Value) -> aligate::Result<prepare::Prepared> {
+    let params = &j(params);
     if api == "ConfirmDisburse" {
         prepare::prepare_rpc(
             &rpc_cfg(HttpMethod::Post),
@@ -140,7 +147,8 @@ fn nineteen_digit_ids_reach_the_wire() {
     let p = prepare::prepare_top(
         &top_cfg(),
         "alibaba.retail.commission.status.change",
-        &params,
+        &aligate::json::parse(r#"{"param0":{"order_id":1234567890123456789,"order_status":"2"}}"#)
+            .unwrap(),
         false,
         "2026-11-22 11:00:00",
     )
@@ -190,7 +198,7 @@ fn rpc_get_puts_everything_in_query() {
     let p = prepare::prepare_rpc(
         &rpc_cfg(HttpMethod::Get),
         "ConfirmDisburse",
-        &serde_json::json!({"BizId":"中 *","BizUid":"u","LmOrderId":"1"}),
+        &j(&serde_json::json!({"BizId":"中 *","BizUid":"u","LmOrderId":"1"})),
         true,
         "2026-11-22T03:00:00Z",
         "n",
@@ -207,7 +215,7 @@ fn unmodelled_api_passes_through() {
     let p = prepare::prepare_top(
         &top_cfg(),
         "taobao.item.seller.get",
-        &serde_json::json!({"fields": "num_iid,title", "num_iid": 11223344, "obj": {"a": [1]}}),
+        &j(&serde_json::json!({"fields": "num_iid,title", "num_iid": 11223344, "obj": {"a": [1]}})),
         true,
         "2016-01-01 12:00:00",
     )

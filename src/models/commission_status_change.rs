@@ -1,8 +1,8 @@
 //! `alibaba.retail.commission.status.change` (分佣状态变更).
 
 use super::{Model, Protocol, RespTy};
+use crate::json::Json;
 use crate::schema::{opt, req, Field, Ty};
-use serde_json::Value;
 
 /// `UniverseOrderVo`.
 pub const UNIVERSE_ORDER_VO: &[Field] = &[
@@ -18,10 +18,13 @@ pub const UNIVERSE_ORDER_VO: &[Field] = &[
 pub const FIELDS: &[Field] = &[opt("param0", Ty::Obj(UNIVERSE_ORDER_VO))];
 
 /// `outer_order_id` is the documented dedupe key ("用于订单幂等去重").
-fn repeat_safe(params: &Value) -> bool {
+fn repeat_safe(params: &Json) -> bool {
     params
-        .pointer("/param0/outer_order_id")
-        .is_some_and(|v| matches!(v, Value::String(s) if !s.trim().is_empty()) || v.is_number())
+        .get("param0")
+        .and_then(|p| p.get("outer_order_id"))
+        .is_some_and(|v| {
+            matches!(v, Json::Str(s) if !s.trim().is_empty()) || matches!(v, Json::Num(_))
+        })
 }
 
 pub const MODEL: Model = Model {

@@ -5,8 +5,8 @@
 //! spellings are accepted; the SDKs' spelling goes on the wire.
 
 use super::{Model, Protocol};
+use crate::json::Json;
 use crate::schema::{opt, req, Field, Ty};
-use serde_json::Value;
 
 pub const VERSION: &str = "2018-01-16";
 
@@ -27,7 +27,7 @@ pub const FIELDS: &[Field] = &[
 
 /// Confirming receipt is a state change keyed by `LmOrderId`: a repeat finds the
 /// order already confirmed and cannot disburse twice.
-fn repeat_safe(_: &Value) -> bool {
+fn repeat_safe(_: &Json) -> bool {
     true
 }
 

@@ -6,8 +6,8 @@
 //! with the `payments` flags, and `confirms`/`refunds` are walked relaxed.
 
 use super::{Model, Protocol};
+use crate::json::Json;
 use crate::schema::{opt, opt_relaxed, req, Field, Ty};
-use serde_json::Value;
 
 pub const SALE_TYPES: &[&str] = &["sell", "proxy"];
 pub const AMOUNT_TYPES: &[&str] = &["member_point", "currency"];
@@ -60,22 +60,22 @@ pub const FIELDS: &[Field] = &[req(
 )];
 
 /// `uid` (唯一键) dedupes each sub-order; a repeat is safe when every sub-order has one.
-fn repeat_safe(params: &Value) -> bool {
+fn repeat_safe(params: &Json) -> bool {
     let Some(req) = params.get("official_funds_record_request") else {
         return false;
     };
     ["payments", "confirms", "refunds"].iter().all(|list| {
         req.get(list)
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .map(|mains| {
                 mains.iter().all(|m| {
                     m.get("sub_orders")
-                        .and_then(Value::as_array)
+                        .and_then(Json::as_array)
                         .map(|subs| {
                             subs.iter().all(|s| {
                                 s.get("uid").is_some_and(|u| {
                                     u.as_str().is_some_and(|t| !t.trim().is_empty())
-                                        || u.is_number()
+                                        || matches!(u, Json::Num(_))
                                 })
                             })
                         })

@@ -1,13 +1,13 @@
 //! `alibaba.alisports.lianbei.order.notice` (健身入淘订单信息通知).
 
 use super::{Model, Protocol, RespTy};
+use crate::json::Json;
 use crate::schema::{req, Field, Ty};
-use serde_json::Value;
 
 pub const FIELDS: &[Field] = &[req("biz_order_id", Ty::Int)];
 
 /// It returns the order's information: a read, safe to repeat.
-fn repeat_safe(_: &Value) -> bool {
+fn repeat_safe(_: &Json) -> bool {
     true
 }
 

@@ -7,8 +7,8 @@ pub mod confirm_disburse;
 pub mod funds_flow_notify;
 pub mod lianbei_order_notice;
 
+use crate::json::Json;
 use crate::schema::Field;
-use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Protocol {
@@ -31,7 +31,7 @@ pub struct Model {
     pub response_types: &'static [(&'static str, RespTy)],
     /// True when repeating this (valid) request cannot duplicate its effect:
     /// a read, or a write carrying the API's dedupe key.
-    pub repeat_safe: fn(&Value) -> bool,
+    pub repeat_safe: fn(&Json) -> bool,
 }
 
 pub const MODELS: [&Model; 4] = [

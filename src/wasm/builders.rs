@@ -3,62 +3,62 @@
 //! builder is validated or prepared, so every problem is reported at once.
 
 use super::{core_err, params_json};
+use crate::json::Json;
 use crate::models::{self, Protocol};
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 /// A JS value as JSON; strings stay strings (unlike `params_json`).
-fn to_value(v: &JsValue) -> Result<Value, JsValue> {
+fn to_value(v: &JsValue) -> Result<Json, JsValue> {
     if let Some(s) = v.as_string() {
-        return Ok(Value::String(s));
+        return Ok(Json::Str(s));
     }
     let (json, _) = params_json(v)?;
     crate::prepare::parse_params(&json).map_err(core_err)
 }
 
-#[derive(Default, Clone)]
+#[derive(Clone)]
 struct Inner {
-    map: Map<String, Value>,
+    root: Json,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            root: Json::Obj(Vec::new()),
+        }
+    }
+}
+
+/// Makes sure `parent[key]` is an object (replacing anything else) and returns it.
+fn object_at<'a>(parent: &'a mut Json, key: &str) -> Option<&'a mut Json> {
+    if !matches!(parent.get(key), Some(Json::Obj(_))) {
+        parent.insert(key, Json::Obj(Vec::new()));
+    }
+    parent.get_mut(key)
 }
 
 impl Inner {
     fn set(&mut self, key: &str, v: &JsValue) -> Result<(), JsValue> {
-        self.map.insert(key.to_string(), to_value(v)?);
+        let value = to_value(v)?;
+        self.root.insert(key, value);
         Ok(())
     }
 
     fn set_in(&mut self, outer: &str, key: &str, v: &JsValue) -> Result<(), JsValue> {
         let value = to_value(v)?;
-        let entry = self
-            .map
-            .entry(outer.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !entry.is_object() {
-            *entry = Value::Object(Map::new());
-        }
-        if let Value::Object(m) = entry {
-            m.insert(key.to_string(), value);
+        if let Some(obj) = object_at(&mut self.root, outer) {
+            obj.insert(key, value);
         }
         Ok(())
     }
 
     fn push_in(&mut self, outer: &str, list: &str, v: &JsValue) -> Result<(), JsValue> {
         let value = to_value(v)?;
-        let entry = self
-            .map
-            .entry(outer.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !entry.is_object() {
-            *entry = Value::Object(Map::new());
-        }
-        if let Value::Object(m) = entry {
-            let l = m
-                .entry(list.to_string())
-                .or_insert_with(|| Value::Array(Vec::new()));
-            if !l.is_array() {
-                *l = Value::Array(Vec::new());
+        if let Some(obj) = object_at(&mut self.root, outer) {
+            if !matches!(obj.get(list), Some(Json::Arr(_))) {
+                obj.insert(list, Json::Arr(Vec::new()));
             }
-            if let Value::Array(a) = l {
+            if let Some(Json::Arr(a)) = obj.get_mut(list) {
                 a.push(value);
             }
         }
@@ -66,11 +66,11 @@ impl Inner {
     }
 
     fn json(&self) -> String {
-        Value::Object(self.map.clone()).to_string()
+        self.root.to_string()
     }
 
     fn validate(&self, api: &str, protocol: Protocol) -> Result<(), JsValue> {
-        crate::prepare::business(protocol, api, &Value::Object(self.map.clone()), true)
+        crate::prepare::business(protocol, api, &self.root, true)
             .map(|_| ())
             .map_err(core_err)
     }

@@ -5,6 +5,7 @@ use super::transport::{self, Failure};
 use super::{core_err, invalid, params_json, prepared_to_js, to_js_error};
 use crate::decode::{self, Call};
 use crate::error::Error;
+use crate::json::Json;
 use crate::models::Protocol;
 use crate::prepare::{
     self, Format, HttpMethod, Prepared, RpcConfig, Secret, TopConfig, LINKEDMALL_DEFAULT_ENDPOINT,
@@ -13,7 +14,6 @@ use crate::prepare::{
 use crate::retry::{self, Policy};
 use crate::sign::{aliyun_rpc, top::SignMethod};
 use js_sys::{Function, Object, Promise, Reflect};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
@@ -284,7 +284,7 @@ impl Signer {
     }
 
     /// Signs one attempt with a fresh timestamp (and nonce).
-    fn sign_now(&self, api: &str, params: &Value, js: bool) -> Result<Prepared, Error> {
+    fn sign_now(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
         let now = js_sys::Date::now() as i64;
         match self {
             Signer::Top(c) => {
@@ -306,7 +306,7 @@ impl Signer {
 async fn run(
     signer: Signer,
     api: String,
-    params: Value,
+    params: Json,
     js: bool,
     http: Http,
     signal: Option<AbortSignal>,

@@ -202,14 +202,14 @@ pub fn modelled_apis() -> Array {
 fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let (json, _) = params_json(params)?;
     let value = crate::prepare::parse_params(&json).map_err(core_err)?;
-    let serde_json::Value::Object(map) = value else {
+    let crate::json::Json::Obj(map) = value else {
         return Err(invalid("", "expected an object of string values"));
     };
     let mut out = Vec::with_capacity(map.len());
     for (k, v) in map {
         match v {
-            serde_json::Value::String(s) => out.push((k, s)),
-            serde_json::Value::Null => {}
+            crate::json::Json::Str(s) => out.push((k, s)),
+            crate::json::Json::Null => {}
             other => out.push((k, other.to_string())),
         }
     }

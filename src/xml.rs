@@ -1,0 +1,209 @@
+//! A minimal XML reader for gateway responses, into `Json`: elements become
+//! objects, repeated elements arrays, leaves strings. Attributes, comments,
+//! processing instructions and DOCTYPE are skipped; CDATA and the five named
+//! plus numeric entities are decoded.
+//!
+//! Why not quick-xml: the responses are small, flat documents and quick-xml
+//! cost ~9 KB gzip of the 64 KB wasm budget; this reader is fuzzed (`fuzz/`).
+
+use crate::json::Json;
+
+const MAX_DEPTH: usize = 128;
+
+/// An open element: name, children so far, text so far.
+type Open = (String, Vec<(String, Json)>, String);
+
+pub fn parse(text: &str) -> Result<Json, String> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut stack: Vec<Open> = Vec::new();
+    let mut root: Option<(String, Json)> = None;
+    while i < b.len() {
+        if b[i] != b'<' {
+            let end = find(b, i, b"<").unwrap_or(b.len());
+            let raw = &text[i..end];
+            match stack.last_mut() {
+                Some(top) => top.2.push_str(&unescape(raw)?),
+                None if raw.trim().is_empty() => {}
+                None => return Err("text outside the root element".into()),
+            }
+            i = end;
+            continue;
+        }
+        let rest = &b[i..];
+        if rest.starts_with(b"<?") {
+            i = find(b, i, b"?>").ok_or("truncated XML body: unclosed <?")? + 2;
+        } else if rest.starts_with(b"<!--") {
+            i = find(b, i, b"-->").ok_or("truncated XML body: unclosed comment")? + 3;
+        } else if rest.starts_with(b"<![CDATA[") {
+            let end = find(b, i + 9, b"]]>").ok_or("truncated XML body: unclosed CDATA")?;
+            match stack.last_mut() {
+                Some(top) => top.2.push_str(&text[i + 9..end]),
+                None => return Err("CDATA outside the root element".into()),
+            }
+            i = end + 3;
+        } else if rest.starts_with(b"<!") {
+            i = find(b, i, b">").ok_or("truncated XML body: unclosed <!")? + 1;
+        } else if rest.starts_with(b"</") {
+            let end = find(b, i, b">").ok_or("truncated XML body: unclosed end tag")?;
+            let name = text[i + 2..end].trim();
+            let Some((open, children, txt)) = stack.pop() else {
+                return Err(format!("malformed XML body: unexpected </{name}>"));
+            };
+            if open != name {
+                return Err(format!("malformed XML body: <{open}> closed by </{name}>"));
+            }
+            let v = if children.is_empty() {
+                Json::Str(txt.trim().to_string())
+            } else {
+                Json::Obj(children)
+            };
+            attach(&mut stack, &mut root, open, v)?;
+            i = end + 1;
+        } else {
+            let end = find(b, i, b">").ok_or("truncated XML body: unclosed start tag")?;
+            let inner = &text[i + 1..end];
+            let (inner, empty) = match inner.strip_suffix('/') {
+                Some(s) => (s, true),
+                None => (inner, false),
+            };
+            let name = inner
+                .split(|c: char| c.is_ascii_whitespace())
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if name.is_empty() {
+                return Err("malformed XML body: empty tag name".into());
+            }
+            if empty {
+                attach(&mut stack, &mut root, name, Json::Str(String::new()))?;
+            } else {
+                if stack.len() >= MAX_DEPTH {
+                    return Err("XML nested too deeply".into());
+                }
+                stack.push((name, Vec::new(), String::new()));
+            }
+            i = end + 1;
+        }
+    }
+    if !stack.is_empty() {
+        return Err("truncated XML body: unclosed elements".into());
+    }
+    match root {
+        Some((name, v)) => Ok(Json::Obj(vec![(name, v)])),
+        None => Err("empty XML body".into()),
+    }
+}
+
+fn find(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
+    b.get(from..)?
+        .windows(pat.len())
+        .position(|w| w == pat)
+        .map(|p| p + from)
+}
+
+fn attach(
+    stack: &mut [Open],
+    root: &mut Option<(String, Json)>,
+    name: String,
+    v: Json,
+) -> Result<(), String> {
+    match stack.last_mut() {
+        Some(parent) => {
+            match parent.1.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, Json::Arr(a))) => a.push(v),
+                Some((_, existing)) => {
+                    let prev = std::mem::take(existing);
+                    *existing = Json::Arr(vec![prev, v]);
+                }
+                None => parent.1.push((name, v)),
+            }
+            Ok(())
+        }
+        None if root.is_none() => {
+            *root = Some((name, v));
+            Ok(())
+        }
+        None => Err("malformed XML body: more than one root element".into()),
+    }
+}
+
+fn unescape(s: &str) -> Result<String, String> {
+    if !s.contains('&') {
+        return Ok(s.to_string());
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(p) = rest.find('&') {
+        out.push_str(&rest[..p]);
+        let after = &rest[p + 1..];
+        let semi = after
+            .find(';')
+            .filter(|&n| n <= 10)
+            .ok_or("malformed XML body: bad entity")?;
+        let ent = &after[..semi];
+        let ch = match ent {
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let code =
+                    if let Some(h) = ent.strip_prefix("#x").or_else(|| ent.strip_prefix("#X")) {
+                        u32::from_str_radix(h, 16).ok()
+                    } else if let Some(d) = ent.strip_prefix('#') {
+                        d.parse::<u32>().ok()
+                    } else {
+                        None
+                    };
+                code.and_then(char::from_u32)
+                    .ok_or_else(|| format!("malformed XML body: unknown entity &{ent};"))?
+            }
+        };
+        out.push(ch);
+        rest = &after[semi + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_gateway_xml() {
+        let v = parse("<?xml version=\"1.0\"?><r a=\"1\"><x>1 &amp; &#x4E2D;</x><l><i>a</i><i>b</i></l><e/><c><![CDATA[<raw>]]></c></r>").unwrap();
+        let r = v.get("r").unwrap();
+        assert_eq!(r.get("x").unwrap().as_str(), Some("1 & 中"));
+        assert_eq!(
+            r.get("l")
+                .unwrap()
+                .get("i")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(r.get("e").unwrap().as_str(), Some(""));
+        assert_eq!(r.get("c").unwrap().as_str(), Some("<raw>"));
+    }
+
+    #[test]
+    fn rejects_bad_xml() {
+        for bad in [
+            "",
+            "<a>",
+            "<a></b>",
+            "<a>&bogus;</a>",
+            "<a></a><b></b>",
+            "</a>",
+            "x<a/>",
+            "<a",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+}
