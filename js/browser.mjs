@@ -1,12 +1,12 @@
 // Browser entry (also the fallback for bundlers): `await init()` fetches the
 // .wasm next to the glue, or takes a URL / Response / bytes / Module.
-import initWasm, { __setup } from "../pkg/aligate.js";
-import { AligateError, replacer } from "./core.mjs";
+import initWasm, * as wasm from "../pkg/aligate.js";
+import { AligateError, install } from "./core.mjs";
 
 let ready;
 export function init(input) {
   ready ??= initWasm(input === undefined ? undefined : { module_or_path: input }).then(() => {
-    __setup(AligateError, replacer);
+    install(wasm);
   });
   return ready;
 }

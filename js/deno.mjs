@@ -1,9 +1,9 @@
 // Deno entry: reads the .wasm next to the glue and instantiates it at import.
-import { initSync, __setup } from "../pkg/aligate.js";
-import { AligateError, replacer } from "./core.mjs";
+import * as wasm from "../pkg/aligate.js";
+import { AligateError, install } from "./core.mjs";
 
-initSync({ module: Deno.readFileSync(new URL("../pkg/aligate_bg.wasm", import.meta.url)) });
-__setup(AligateError, replacer);
+wasm.initSync({ module: Deno.readFileSync(new URL("../pkg/aligate_bg.wasm", import.meta.url)) });
+install(wasm);
 
 export const init = async () => {};
 export { AligateError };

@@ -19,6 +19,19 @@ function replacer(_key, value) {
 
 wasm.__setup(AligateError, replacer);
 
+// prepare: wasm returns one line (method, url, content type, body); see core.mjs.
+function preparedFromLine(line) {
+  const [method, url, contentType, body] = line.split("\n");
+  return method === "GET"
+    ? { method, url, headers: {} }
+    : { method, url, headers: { "content-type": contentType }, body };
+}
+for (const C of [wasm.TopClient, wasm.LinkedMallClient]) {
+  C.prototype.prepare = function prepare(api, params, options) {
+    return preparedFromLine(this.__prepare(api, params, options));
+  };
+}
+
 module.exports = {
   init: async () => {},
   AligateError,

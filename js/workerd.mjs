@@ -1,11 +1,11 @@
 // Cloudflare workerd entry: the .wasm import is a compiled WebAssembly.Module
 // (wrangler's and workerd's module rules), instantiated synchronously.
 import module from "../pkg/aligate_bg.wasm";
-import { initSync, __setup } from "../pkg/aligate.js";
-import { AligateError, replacer } from "./core.mjs";
+import * as wasm from "../pkg/aligate.js";
+import { AligateError, install } from "./core.mjs";
 
-initSync({ module });
-__setup(AligateError, replacer);
+wasm.initSync({ module });
+install(wasm);
 
 export const init = async () => {};
 export { AligateError };

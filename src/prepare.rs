@@ -108,9 +108,21 @@ pub struct Prepared {
     pub body: String,
     /// Repeating this request cannot duplicate its effect (see `models`).
     pub repeat_safe: bool,
-    /// The same request with credentials replaced by `***`, for logs and dry runs.
-    pub redacted_url: String,
-    pub redacted_body: String,
+    /// With credentials replaced by `***`, when they differ from `url`/`body`
+    /// (see `redacted_url()`); kept apart to avoid copying on the hot path.
+    pub redacted: Option<(String, String)>,
+}
+
+impl Prepared {
+    /// The URL with credentials replaced by `***`, for logs and dry runs.
+    pub fn redacted_url(&self) -> &str {
+        self.redacted.as_ref().map_or(&self.url, |r| &r.0)
+    }
+
+    /// The body with credentials replaced by `***`.
+    pub fn redacted_body(&self) -> &str {
+        self.redacted.as_ref().map_or(&self.body, |r| &r.1)
+    }
 }
 
 /// Parses the JSON text of the parameters. `js_numbers`: the text came from
@@ -332,7 +344,7 @@ pub fn prepare_top(
     let query = percent::form(system.iter().copied());
     let url = format!("{}{}{}", cfg.endpoint, sep, query);
     let redacted_url = if top::is_blank(session) {
-        url.clone()
+        None
     } else {
         let red: Vec<(&str, &str)> = system
             .iter()
@@ -344,7 +356,7 @@ pub fn prepare_top(
                 }
             })
             .collect();
-        format!("{}{}{}", cfg.endpoint, sep, percent::form(red))
+        Some(format!("{}{}{}", cfg.endpoint, sep, percent::form(red)))
     };
     let body = percent::form(
         biz.params
@@ -356,10 +368,9 @@ pub fn prepare_top(
         method: "POST",
         url,
         content_type: Some(FORM_CONTENT_TYPE),
-        redacted_body: body.clone(),
+        redacted: redacted_url.map(|u| (u, body.clone())),
         body,
         repeat_safe: biz.repeat_safe,
-        redacted_url,
     })
 }
 
@@ -441,9 +452,7 @@ pub fn prepare_rpc(
     wire.push(("Signature", &signature));
     wire.extend(all.iter().copied());
     let encoded = percent::form(wire.iter().copied());
-    let redacted = if token.is_empty() {
-        encoded.clone()
-    } else {
+    let redacted = (!token.is_empty()).then(|| {
         percent::form(wire.iter().map(|&(k, v)| {
             if k == "SecurityToken" {
                 (k, REDACTED)
@@ -451,24 +460,22 @@ pub fn prepare_rpc(
                 (k, v)
             }
         }))
-    };
-    let (url, body, content_type, redacted_url, redacted_body) = match cfg.http_method {
+    });
+    let (url, body, content_type, redacted) = match cfg.http_method {
         HttpMethod::Get => {
             let sep = if cfg.endpoint.contains('?') { '&' } else { '?' };
             (
                 format!("{}{}{}", cfg.endpoint, sep, encoded),
                 String::new(),
                 None,
-                format!("{}{}{}", cfg.endpoint, sep, redacted),
-                String::new(),
+                redacted.map(|r| (format!("{}{}{}", cfg.endpoint, sep, r), String::new())),
             )
         }
         HttpMethod::Post => (
             cfg.endpoint.clone(),
             encoded,
             Some(FORM_CONTENT_TYPE),
-            cfg.endpoint.clone(),
-            redacted,
+            redacted.map(|r| (cfg.endpoint.clone(), r)),
         ),
     };
     Ok(Prepared {
@@ -477,7 +484,6 @@ pub fn prepare_rpc(
         content_type,
         body,
         repeat_safe: biz.repeat_safe,
-        redacted_url,
-        redacted_body,
+        redacted,
     })
 }

@@ -181,14 +181,14 @@ fn secrets_stay_out_of_debug_and_redactions() {
     )
     .unwrap();
     assert!(p.url.contains("sess-secret"));
-    assert!(!p.redacted_url.contains("sess-secret"));
+    assert!(!p.redacted_url().contains("sess-secret"));
     let r = prep(
         "ConfirmDisburse",
         &serde_json::json!({"BizId":"b","BizUid":"u","LmOrderId":"1"}),
     )
     .unwrap();
     assert!(r.body.contains("sts-token-secret"));
-    assert!(!r.redacted_body.contains("sts-token-secret"));
+    assert!(!r.redacted_body().contains("sts-token-secret"));
     let rc = rpc_cfg(HttpMethod::Get);
     assert!(!format!("{rc:?}").contains("testsecret"));
 }

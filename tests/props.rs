@@ -108,6 +108,9 @@ proptest! {
     #[test]
     fn percent_round_trips(s in ".{0,40}") {
         let e = percent::encode(&s);
+        let mut fast = String::new();
+        percent::encode_into(&s, &mut fast);
+        prop_assert_eq!(&fast, &e);
         prop_assert!(e.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b)));
         prop_assert_eq!(percent::decode_form_component(&e), Some(s));
     }

@@ -36,7 +36,12 @@ impl SignMethod {
 
 /// TOP neither signs nor sends parameters whose value is empty or blank.
 pub fn is_blank(v: &str) -> bool {
-    v.trim().is_empty()
+    // Fast path: a first byte that is visible ASCII decides it.
+    match v.as_bytes().first() {
+        None => true,
+        Some(&b) if b > b' ' && b < 0x80 => false,
+        _ => v.trim().is_empty(),
+    }
 }
 
 trait Feed {

@@ -2,7 +2,7 @@
 //! attempt loop around the core (sign → send → decode → retry policy).
 
 use super::transport::{self, Failure};
-use super::{core_err, invalid, params_json, prepared_to_js, to_js_error};
+use super::{core_err, invalid, params_json, prepared_to_line, to_js_error};
 use crate::decode::{self, Call};
 use crate::error::Error;
 use crate::json::Json;
@@ -24,7 +24,7 @@ fn get(v: &JsValue, k: &str) -> JsValue {
     if v.is_undefined() || v.is_null() {
         return JsValue::UNDEFINED;
     }
-    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(v, &super::key(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn present(v: &JsValue) -> bool {
@@ -168,7 +168,7 @@ impl Http {
 
 fn endpoint(opts: &JsValue, default: &str) -> Result<String, JsValue> {
     let e = opt_string(opts, "endpoint", "options")?.unwrap_or_else(|| default.to_string());
-    if !(e.starts_with("https://") || e.starts_with("http://")) {
+    if !(e.starts_with("https://") || e.starts_with("http://")) || e.bytes().any(|b| b <= b' ') {
         return Err(invalid("options.endpoint", "expected an http(s) URL"));
     }
     Ok(e)
@@ -227,15 +227,30 @@ fn rpc_timestamp(opts: &JsValue) -> Result<String, JsValue> {
     crate::time::iso_utc(ms as i64).ok_or_else(|| invalid("options.timestamp", "out of range"))
 }
 
+thread_local! {
+    /// getrandom output, drawn 1 KiB at a time: one crypto.getRandomValues
+    /// crossing per 64 nonces instead of one per request. Bytes are used once.
+    static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
+}
+
 fn fresh_nonce() -> Result<String, Error> {
-    let mut b = [0u8; 16];
-    getrandom::fill(&mut b).map_err(|_| {
-        Error::new(
-            crate::error::ErrorKind::Internal,
-            "no secure random source for the nonce",
-        )
-    })?;
-    Ok(aliyun_rpc::nonce_from_bytes(b))
+    POOL.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.1 + 16 > p.0.len() {
+            let mut buf = vec![0u8; 1024];
+            getrandom::fill(&mut buf).map_err(|_| {
+                Error::new(crate::error::ErrorKind::Internal, "no secure random source for the nonce")
+            })?;
+            *p = (buf, 0);
+        }
+        let mut b = [0u8; 16];
+        let at = p.1;
+        b.copy_from_slice(&p.0[at..at + 16]);
+        // Overwrite what was handed out so no byte is ever used twice.
+        p.0[at..at + 16].fill(0);
+        p.1 += 16;
+        Ok(aliyun_rpc::nonce_from_bytes(b))
+    })
 }
 
 /// The api name and parameter JSON of `(api, params)` or `(builder)`.
@@ -439,14 +454,16 @@ impl TopClient {
         })
     }
 
-    /// Validates and signs without sending: `{ method, url, headers, body }`.
-    /// Options: `timestamp` (GMT+8 string, Date or ms), `session`, `redact`.
+    /// Validates and signs without sending. Options: `timestamp` (GMT+8
+    /// string, Date or ms), `session`, `redact`. The JS entry's `prepare`
+    /// turns the line into `{ method, url, headers, body }`.
+    #[wasm_bindgen(js_name = "__prepare")]
     pub fn prepare(
         &self,
         api: JsValue,
         params: JsValue,
         options: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<String, JsValue> {
         let (name, json, js, opts) = call_args(&api, params, options)?;
         check_keys(&opts, &["timestamp", "session", "redact"], "options")?;
         let value = prepare::parse_params(&json).map_err(core_err)?;
@@ -461,7 +478,7 @@ impl TopClient {
             None => prepare::prepare_top(&self.cfg, &name, &value, js, &ts),
         }
         .map_err(core_err)?;
-        Ok(prepared_to_js(
+        Ok(prepared_to_line(
             &p,
             opt_bool(&opts, "redact", "options")?.unwrap_or(false),
         ))
@@ -587,13 +604,14 @@ impl LinkedMallClient {
     }
 
     /// Validates and signs without sending. Options: `timestamp` (ISO UTC
-    /// string, Date or ms), `nonce`, `redact`.
+    /// string, Date or ms), `nonce`, `redact`. See `TopClient::prepare`.
+    #[wasm_bindgen(js_name = "__prepare")]
     pub fn prepare(
         &self,
         api: JsValue,
         params: JsValue,
         options: JsValue,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<String, JsValue> {
         let (name, json, js, opts) = call_args(&api, params, options)?;
         check_keys(&opts, &["timestamp", "nonce", "redact"], "options")?;
         let value = prepare::parse_params(&json).map_err(core_err)?;
@@ -604,7 +622,7 @@ impl LinkedMallClient {
         };
         let p =
             prepare::prepare_rpc(&self.cfg, &name, &value, js, &ts, &nonce).map_err(core_err)?;
-        Ok(prepared_to_js(
+        Ok(prepared_to_line(
             &p,
             opt_bool(&opts, "redact", "options")?.unwrap_or(false),
         ))

@@ -34,7 +34,7 @@ pub struct Failure {
 }
 
 fn get(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(v, &super::key(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn text(v: &JsValue, k: &str) -> String {
