@@ -48,4 +48,6 @@ module.exports = {
   validateWire: wasm.validateWire,
   modelledApis: wasm.modelledApis,
   decodeResponse: wasm.decodeResponse,
+  // Internal: linear memory size, for the memory benchmark.
+  __memoryBytes: wasm.__memoryBytes,
 };

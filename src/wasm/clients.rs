@@ -239,7 +239,10 @@ fn fresh_nonce() -> Result<String, Error> {
         if p.1 + 16 > p.0.len() {
             let mut buf = vec![0u8; 1024];
             getrandom::fill(&mut buf).map_err(|_| {
-                Error::new(crate::error::ErrorKind::Internal, "no secure random source for the nonce")
+                Error::new(
+                    crate::error::ErrorKind::Internal,
+                    "no secure random source for the nonce",
+                )
             })?;
             *p = (buf, 0);
         }

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// npm run bench: aligate beside minimal node:crypto baselines measured in the
+// same run, on the packed package installed as a user would. Prints a table and
+// writes bench/results.md. Figures are medians over rounds; nothing here asserts.
+import { spawnSync, execFileSync } from "node:child_process";
+import { createHash, createHmac, randomUUID } from "node:crypto";
+import { mkdtempSync, mkdirSync, readdirSync, writeFileSync, readFileSync, statSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const quick = process.argv.includes("--quick");
+const ROUNDS = quick ? 3 : 9;
+const OPS = quick ? 20_000 : 100_000;
+
+// ── the packed package, installed into an empty project ─────────────────────
+const work = mkdtempSync(join(tmpdir(), "aligate-bench-"));
+execFileSync("npm", ["pack", "--silent", "--pack-destination", work], { cwd: root });
+const tgz = readdirSync(work).find((f) => f.endsWith(".tgz"));
+const project = join(work, "project");
+mkdirSync(project);
+writeFileSync(join(project, "package.json"), '{"name":"bench","private":true}');
+execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", join(work, tgz)], { cwd: project });
+const require = createRequire(join(project, "index.cjs"));
+const a = require("aligate");
+const pkgDir = dirname(require.resolve("aligate/package.json"));
+
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+/** µs/op, median of ROUNDS rounds of OPS calls, the two contenders interleaved per round. */
+function duel(fa, fb, ops = OPS) {
+  const ta = [];
+  const tb = [];
+  for (let w = 0; w < ops / 5; w++) {
+    fa(w);
+    fb(w);
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [f, out] of r % 2 ? [[fa, ta], [fb, tb]] : [[fb, tb], [fa, ta]]) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < ops; i++) f(i);
+      out.push(Number(process.hrtime.bigint() - t0) / 1e3 / ops);
+    }
+  }
+  return [median(ta), median(tb)];
+}
+
+// ── baselines: node:crypto, same signed request, no validation ─────────────
+const gmt8 = (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 19).replace("T", " ");
+function topBaseline(method, biz, secret, signMethod) {
+  const sys = { app_key: "12345678", format: "json", method, sign_method: signMethod, timestamp: gmt8(Date.now()), v: "2.0" };
+  const wire = {};
+  for (const k in biz) wire[k] = typeof biz[k] === "object" ? JSON.stringify(biz[k]) : String(biz[k]);
+  const all = { ...sys, ...wire };
+  const s = Object.keys(all).sort().map((k) => k + all[k]).join("");
+  const sign = signMethod === "md5"
+    ? createHash("md5").update(secret + s + secret).digest("hex").toUpperCase()
+    : createHmac(signMethod === "hmac" ? "md5" : "sha256", secret).update(s).digest("hex").toUpperCase();
+  return { method: "POST", url: `https://gw.api.taobao.com/router/rest?${new URLSearchParams({ ...sys, sign })}`,
+    headers: { "content-type": "application/x-www-form-urlencoded;charset=utf-8" }, body: new URLSearchParams(wire).toString() };
+}
+const pe = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+function rpcBaseline(biz, secret) {
+  const p = { AccessKeyId: "testid", Action: "ConfirmDisburse", Format: "JSON", SignatureMethod: "HMAC-SHA1", SignatureNonce: randomUUID(),
+    SignatureVersion: "1.0", Timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"), Version: "2018-01-16", ...biz };
+  const canon = Object.keys(p).sort().map((k) => `${pe(k)}=${pe(p[k])}`).join("&");
+  const sig = createHmac("sha1", secret + "&").update(`POST&%2F&${pe(canon)}`).digest("base64");
+  return { method: "POST", url: "https://linkedmall.aliyuncs.com/", headers: { "content-type": "application/x-www-form-urlencoded;charset=utf-8" },
+    body: `Signature=${pe(sig)}&${canon}` };
+}
+
+const rows = [];
+const row = (what, ours, base) => {
+  rows.push({ what, ours, base, ratio: ours / base });
+  console.log(`${what.padEnd(62)} ${ours.toFixed(2).padStart(7)} µs  ${base.toFixed(2).padStart(7)} µs  ×${(ours / base).toFixed(2)}`);
+};
+console.log(`${"prepare (median µs/op)".padEnd(62)} ${"aligate".padStart(10)} ${"baseline".padStart(10)}  ratio`);
+
+const COMM = { param0: { order_id: "1234567890123456789", order_status: 1, outer_order_id: "o-1", order_pay_time: "2026-11-22 10:00:00" } };
+const LIAN = { biz_order_id: "1234567890123456789" };
+const CONF = { BizId: "LMALL2019****0009", BizUid: "349***23", LmOrderId: "6012345678901234567" };
+const sub = (i) => ({ sub_biz_order_id: `S${i}`, auction_id: `A${i}`, auction_title: "健身月卡 monthly", out_item_id: `I${i}`, price: 9900, freight: 0,
+  amount: 9900, amount_type: "currency", pay_type: "alipay", currency_type: "yuan", qty: 1, point_grant: 99, uid: `u${i}`, return_point_grant: 0 });
+const FUNDS = (n) => ({ official_funds_record_request: { payments: [{ main_biz_order_id: "M1", create_date: "2026-11-22 09:00:00",
+  biz_date: "2026-11-22 10:00:00", seller_id: "gmall", sale_type: "sell", sub_orders: Array.from({ length: n }, (_, i) => sub(i)) }] } });
+const F1 = FUNDS(1);
+const F50 = FUNDS(50);
+
+for (const signMethod of ["md5", "hmac", "hmac-sha256"]) {
+  const top = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod });
+  for (const [api, params, builder] of [
+    ["alibaba.alisports.lianbei.order.notice", LIAN, () => new a.LianbeiOrderNoticeRequest().bizOrderId(LIAN.biz_order_id)],
+    ["alibaba.retail.commission.status.change", COMM, () => new a.CommissionStatusChangeRequest().param0(COMM.param0)],
+    ["aliyun.gsc.funds.flow.notify", F1, () => new a.FundsFlowNotifyRequest().addPayment(F1.official_funds_record_request.payments[0])],
+  ]) {
+    const [ours, base] = duel(() => top.prepare(api, params), () => topBaseline(api, params, "helloworld", signMethod));
+    row(`${api} ${signMethod} (object)`, ours, base);
+    const b = builder();
+    const [ob] = duel(() => top.prepare(b), () => topBaseline(api, params, "helloworld", signMethod));
+    row(`${api} ${signMethod} (builder)`, ob, base);
+    b.free();
+  }
+}
+const lm = new a.LinkedMallClient({ accessKeyId: "testid", accessKeySecret: "testsecret" });
+const [lmo, lmb] = duel(() => lm.prepare("ConfirmDisburse", CONF), () => rpcBaseline(CONF, "testsecret"));
+row("ConfirmDisburse HMAC-SHA1 (object)", lmo, lmb);
+const cb = new a.ConfirmDisburseRequest().bizId(CONF.BizId).bizUid(CONF.BizUid).lmOrderId(CONF.LmOrderId);
+const [lmc] = duel(() => lm.prepare(cb), () => rpcBaseline(CONF, "testsecret"));
+row("ConfirmDisburse HMAC-SHA1 (builder)", lmc, lmb);
+const top = new a.TopClient({ appKey: "12345678", appSecret: "helloworld" });
+const [f50, f50b] = duel(() => top.prepare("aliyun.gsc.funds.flow.notify", F50), () => topBaseline("aliyun.gsc.funds.flow.notify", F50, "helloworld", "md5"), OPS / 20);
+row("funds.flow.notify, 50 sub-orders, md5 (validated vs not)", f50, f50b);
+
+// ── end to end against the loopback emulator ────────────────────────────────
+const emuMod = await import(join(root, "tests/js/emulator.mjs"));
+const emu = await emuMod.startEmulator();
+const e2e = [];
+for (const conc of [1, 32]) {
+  const client = new a.TopClient({ ...emuMod.TOP_CREDS, endpoint: emu.topUrl, retries: 0 });
+  const until = Date.now() + (quick ? 1000 : 3000);
+  let n = 0;
+  let failed = 0;
+  await Promise.all(Array.from({ length: conc }, async () => {
+    while (Date.now() < until) {
+      try {
+        await client.lianbeiOrderNotice(LIAN);
+        n++;
+      } catch {
+        failed++;
+      }
+    }
+  }));
+  emu.reset();
+  const secs = (quick ? 1000 : 3000) / 1000;
+  e2e.push({ conc, rate: n / secs, failed });
+  console.log(`end-to-end lianbei.order.notice, concurrency ${conc}: ${(n / secs).toFixed(0)} calls/s (${failed} failed)`);
+}
+await emu.close();
+
+// ── cold start: import + instantiate + first signed request ─────────────────
+function procMs(args) {
+  const times = [];
+  for (let i = 0; i < (quick ? 5 : 15); i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { cwd: project });
+    if (r.status !== 0) throw new Error(String(r.stderr));
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(times);
+}
+const bare = procMs(["-e", "0"]);
+const cold = procMs(["-e", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).prepare("alibaba.alisports.lianbei.order.notice",{biz_order_id:1})`]);
+const coldEsm = procMs(["--input-type=module", "-e", `import {TopClient} from "aligate";new TopClient({appKey:"k",appSecret:"s"}).prepare("alibaba.alisports.lianbei.order.notice",{biz_order_id:1})`]);
+console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${(cold - bare).toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${(coldEsm - bare).toFixed(1)})`);
+
+// ── memory across 10^6 prepare calls ───────────────────────────────────────
+const memTop = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod: "hmac-sha256" });
+const N = quick ? 200_000 : 1_000_000;
+for (let i = 0; i < 50_000; i++) memTop.prepare("alibaba.retail.commission.status.change", COMM);
+global.gc?.();
+const wasm0 = a.__memoryBytes();
+const rss0 = process.memoryUsage().rss;
+for (let i = 0; i < N; i++) {
+  memTop.prepare("alibaba.retail.commission.status.change", COMM);
+  if (i % 97 === 0) lm.prepare("ConfirmDisburse", CONF);
+  if (i % 1009 === 0) { try { memTop.prepare("aliyun.gsc.funds.flow.notify", {}); } catch {} }
+}
+global.gc?.();
+const wasm1 = a.__memoryBytes();
+const rss1 = process.memoryUsage().rss;
+console.log(`memory after ${N} prepare calls (post warm-up): wasm ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB; RSS ${(rss0 / 2 ** 20).toFixed(1)} → ${(rss1 / 2 ** 20).toFixed(1)} MiB`);
+
+// ── size ────────────────────────────────────────────────────────────────────
+const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+const wasmFile = join(pkgDir, "pkg/aligate_bg.wasm");
+const nodeFiles = ["pkg/aligate_bg.wasm", "pkg/aligate.cjs", "js/node.cjs", "js/node.mjs"].map((f) => join(pkgDir, f));
+const nodeGz = gzipSync(Buffer.concat(nodeFiles.map((f) => readFileSync(f))), { level: 9 }).length;
+const size = {
+  wasm: statSync(wasmFile).size, wasmGz: gz(wasmFile), glueGz: gz(join(pkgDir, "pkg/aligate.cjs")), webGlueGz: gz(join(pkgDir, "pkg/aligate.js")),
+  nodeGz, tarball: statSync(join(work, tgz)).size,
+};
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.log(`size: .wasm ${kb(size.wasm)} (${kb(size.wasmGz)} gzip); JS glue ${kb(size.glueGz)} gzip (web ${kb(size.webGlueGz)}); Node entry total ${kb(size.nodeGz)} gzip; tarball ${kb(size.tarball)}`);
+
+// ── results.md ──────────────────────────────────────────────────────────────
+const md = [`# aligate benchmark results`, ``,
+  `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, single thread; ` +
+  `medians of ${ROUNDS} interleaved rounds of ${OPS} calls (\`npm run bench\`${quick ? " --quick" : ""}). Baselines are minimal node:crypto builders of the same signed request ` +
+  `(sorted concat + createHash/createHmac + URLSearchParams; Aliyun with randomUUID and RFC 3986 encoding), measured in the same run, without validation.`, ``,
+  `| prepare | aligate µs/op | aligate ops/s | baseline µs/op | ratio |`, `| --- | ---: | ---: | ---: | ---: |`,
+  ...rows.map((r) => `| ${r.what} | ${r.ours.toFixed(2)} | ${Math.round(1e6 / r.ours).toLocaleString("en")} | ${r.base.toFixed(2)} | ${r.ratio.toFixed(2)} |`), ``,
+  `| other | figure |`, `| --- | --- |`,
+  ...e2e.map((e) => `| end-to-end calls/s, loopback emulator, concurrency ${e.conc} | ${e.rate.toFixed(0)} (${e.failed} failed) |`),
+  `| cold start, \`node -e 0\` | ${bare.toFixed(1)} ms |`,
+  `| cold start, require + instantiate + first prepare | ${cold.toFixed(1)} ms (+${(cold - bare).toFixed(1)} ms) |`,
+  `| cold start, ESM import + instantiate + first prepare | ${coldEsm.toFixed(1)} ms (+${(coldEsm - bare).toFixed(1)} ms) |`,
+  `| wasm memory across ${N.toLocaleString("en")} prepare calls after warm-up | ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB |`,
+  `| RSS across the same calls | ${(rss0 / 2 ** 20).toFixed(1)} → ${(rss1 / 2 ** 20).toFixed(1)} MiB |`,
+  `| .wasm | ${kb(size.wasm)} raw, ${kb(size.wasmGz)} gzip |`,
+  `| JS glue (nodejs / web) | ${kb(size.glueGz)} / ${kb(size.webGlueGz)} gzip |`,
+  `| everything the Node entry loads | ${kb(size.nodeGz)} gzip |`,
+  `| packed tarball | ${kb(size.tarball)} |`, ``];
+writeFileSync(join(root, "bench/results.md"), md.join("\n"));
+console.log(`\nwrote bench/results.md`);
+rmSync(work, { recursive: true, force: true });
