@@ -91,6 +91,9 @@ await suite("node --test on the packed package (ESM)", async () => {
   });
 });
 
+await suite("fuzz: 4 cargo-fuzz targets × 15 s (nightly)", () =>
+  run(process.execPath, [join(root, "scripts/fuzz.mjs"), "--seconds", "15"], { timeoutMs: 30 * 60_000 }));
+
 for (const [name, env] of [["Chromium (headless)", { WASM_BINDGEN_USE_BROWSER: "1" }],
   ["Chromium dedicated worker", { WASM_BINDGEN_USE_DEDICATED_WORKER: "1" }]]) {
   await suite(`wasm-bindgen-test in ${name}`, () =>

@@ -6,6 +6,8 @@
 //! `retry` deciding what may be repeated.
 
 pub mod decode;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod error;
 pub mod json;
 pub mod models;
