@@ -1,18 +1,27 @@
 // Browser entry (also the fallback for bundlers): `await init()` fetches the
 // .wasm next to the glue, or takes a URL / Response / bytes / Module.
 import initWasm, * as wasm from "../pkg/aligate.js";
-import { AligateError, install } from "./core.mjs";
+import { install, AligateError } from "./core.mjs";
 
+const api = {};
 let ready;
 export function init(input) {
-  ready ??= initWasm(input === undefined ? undefined : { module_or_path: input }).then(() => {
-    install(wasm);
+  ready ??= initWasm(input === undefined ? undefined : { module_or_path: input }).then((raw) => {
+    Object.assign(api, install(wasm, raw));
   });
   return ready;
 }
 
+// Classes are patched in place by install(); functions are guarded wrappers.
 export { AligateError };
 export {
   TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest,
-  ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire, modelledApis, decodeResponse,
+  ConfirmDisburseRequest,
 } from "../pkg/aligate.js";
+export const signTop = (...a) => api.signTop(...a);
+export const signAliyunRpc = (...a) => api.signAliyunRpc(...a);
+export const topTimestamp = (...a) => api.topTimestamp(...a);
+export const validateParams = (...a) => api.validateParams(...a);
+export const validateWire = (...a) => api.validateWire(...a);
+export const modelledApis = (...a) => api.modelledApis(...a);
+export const decodeResponse = (...a) => api.decodeResponse(...a);

@@ -1,5 +1,6 @@
-// Shared by the ESM entry points (browser, workerd, deno). The Node entry
-// (node.cjs) carries the same two definitions for CommonJS.
+// Shared by every entry point. The ESM entries import it; the build writes a
+// CommonJS copy (pkg/core.cjs) for the Node require entry, so it exists once.
+// Keep it free of imports.
 
 /** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | internal. */
 export class AligateError extends Error {
@@ -25,12 +26,55 @@ export function preparedFromLine(line) {
     : { method, url, headers: { "content-type": contentType }, body };
 }
 
-/** Wires the glue module to the JS side: error class, replacer, `prepare`. */
-export function install(wasm) {
+/**
+ * A trap (a Rust panic: a bug, never bad input) surfaces as
+ * WebAssembly.RuntimeError; it becomes an AligateError of kind "internal"
+ * carrying the panic message. The instance stays usable for later calls.
+ */
+function internalError(wasm, e) {
+  if (!(e instanceof WebAssembly.RuntimeError)) return e;
+  const detail = wasm.__takePanic() ?? e.message;
+  return new AligateError(`aligate internal error (please report): ${detail}`, { kind: "internal", retryable: false, attempts: 0 });
+}
+
+function guard(wasm, raw, fn) {
+  const sp = raw.__aligate_sp;
+  return function guarded(...args) {
+    const at = sp.value;
+    try {
+      const r = fn.apply(this, args);
+      return r instanceof Promise ? r.catch((e) => Promise.reject(internalError(wasm, e))) : r;
+    } catch (e) {
+      // A trap left this call's frames on the shadow stack: drop them.
+      if (e instanceof WebAssembly.RuntimeError) sp.value = at;
+      throw internalError(wasm, e);
+    }
+  };
+}
+
+const CLASSES = ["TopClient", "LinkedMallClient", "CommissionStatusChangeRequest", "LianbeiOrderNoticeRequest",
+  "FundsFlowNotifyRequest", "ConfirmDisburseRequest"];
+const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis",
+  "decodeResponse", "__panicForTest"];
+
+/** Wires a glue module (and its instance's raw exports) to the JS side; returns the public API. */
+export function install(wasm, raw) {
   wasm.__setup(AligateError, replacer);
-  for (const C of [wasm.TopClient, wasm.LinkedMallClient]) {
-    C.prototype.prepare = function prepare(api, params, options) {
-      return preparedFromLine(this.__prepare(api, params, options));
-    };
+  const api = { AligateError };
+  for (const name of CLASSES) {
+    const C = wasm[name];
+    for (const m of Object.getOwnPropertyNames(C.prototype)) {
+      const d = Object.getOwnPropertyDescriptor(C.prototype, m);
+      if (m !== "constructor" && m !== "free" && typeof d.value === "function") C.prototype[m] = guard(wasm, raw, d.value);
+    }
+    if (C.prototype.__prepare) {
+      C.prototype.prepare = function prepare(a, p, o) {
+        return preparedFromLine(this.__prepare(a, p, o));
+      };
+    }
+    api[name] = C;
   }
+  for (const name of FUNCTIONS) api[name] = guard(wasm, raw, wasm[name]);
+  api.__memoryBytes = wasm.__memoryBytes;
+  return api;
 }

@@ -2,7 +2,7 @@
 // npm run build: one optimised .wasm and two wasm-bindgen glues (web ESM and
 // nodejs CJS) in pkg/. The .wasm is identical across targets, so one ships.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,13 +30,28 @@ if (!a.equals(b)) throw new Error("web and nodejs .wasm differ; cannot ship one 
 
 const pkg = join(root, "pkg");
 mkdirSync(pkg, { recursive: true });
+
+// Export the shadow-stack pointer so the JS guard can restore it after a trap
+// (a Rust panic aborts mid-call and would otherwise leak that call's stack).
+const { default: binaryen } = await import(join(root, "node_modules/binaryen/index.js"));
+const mod = binaryen.readBinary(readFileSync(join(web, "aligate_bg.wasm")));
+const sp = binaryen.getGlobalInfo(mod.getGlobalByIndex(0));
+if (sp.name !== "__stack_pointer" || !sp.mutable) throw new Error(`global 0 is ${sp.name}, not the stack pointer`);
+mod.addGlobalExport("__stack_pointer", "__aligate_sp");
+writeFileSync(join(root, "target/wbg/aligate_sp.wasm"), mod.emitBinary());
+mod.dispose();
 // The npm binaryen's wasm-opt: Debian's v108 emits modules that fail to instantiate.
 const wasmOpt = join(root, "node_modules/binaryen/bin/wasm-opt");
 run(wasmOpt, ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
-  join(web, "aligate_bg.wasm"), "-o", join(pkg, "aligate_bg.wasm")]);
+  join(root, "target/wbg/aligate_sp.wasm"), "-o", join(pkg, "aligate_bg.wasm")]);
 copyFileSync(join(web, "aligate.js"), join(pkg, "aligate.js"));
-copyFileSync(join(node, "aligate.js"), join(pkg, "aligate.cjs"));
+// The nodejs glue keeps the instance's exports private; expose them (for the stack pointer).
+writeFileSync(join(pkg, "aligate.cjs"), readFileSync(join(node, "aligate.js"), "utf8") + "\nexports.__wasmExports = wasm;\n");
+// js/core.mjs once, as CommonJS for the require entry (it has no imports).
+const core = readFileSync(join(root, "js/core.mjs"), "utf8");
+const names = [...core.matchAll(/^export (?:function|class|const) (\w+)/gm)].map((m) => m[1]);
+writeFileSync(join(pkg, "core.cjs"), `"use strict";\n// Generated from js/core.mjs by scripts/build.mjs.\n${core.replace(/^export /gm, "")}\nmodule.exports = { ${names.join(", ")} };\n`);
 
 const wasm = readFileSync(join(pkg, "aligate_bg.wasm"));
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;

@@ -10,8 +10,12 @@ use crate::sign::{aliyun_rpc, percent, top};
 /// Every model's validation (and the unmodelled pass-through) from arbitrary
 /// JSON text, through `prepare` for TOP and Aliyun, plus `wire_to_params`.
 pub fn validate_models(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(value) = prepare::parse_params(text) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(value) = prepare::parse_params(text) else {
+        return;
+    };
     let top = TopConfig {
         app_key: "k".into(),
         app_secret: Secret::new("s"),
@@ -33,8 +37,12 @@ pub fn validate_models(data: &[u8]) {
     for js in [true, false] {
         for m in MODELS {
             let r = match m.protocol {
-                Protocol::Top => prepare::prepare_top(&top, m.api, &value, js, "2026-01-01 00:00:00"),
-                Protocol::AliyunRpc => prepare::prepare_rpc(&rpc, m.api, &value, js, "2026-01-01T00:00:00Z", "n"),
+                Protocol::Top => {
+                    prepare::prepare_top(&top, m.api, &value, js, "2026-01-01 00:00:00")
+                }
+                Protocol::AliyunRpc => {
+                    prepare::prepare_rpc(&rpc, m.api, &value, js, "2026-01-01T00:00:00Z", "n")
+                }
             };
             if let Err(e) = r {
                 assert!(!e.issues.is_empty());
@@ -44,7 +52,10 @@ pub fn validate_models(data: &[u8]) {
         let _ = prepare::prepare_rpc(&rpc, "Unmodelled", &value, js, "2026-01-01T00:00:00Z", "n");
     }
     if let crate::json::Json::Obj(members) = &value {
-        let pairs: Vec<(String, String)> = members.iter().map(|(k, v)| (k.clone(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = members
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_string()))
+            .collect();
         for m in MODELS {
             let _ = prepare::wire_to_params(m.api, &pairs);
         }
@@ -59,10 +70,23 @@ pub fn decode_response(data: &[u8]) {
     };
     for protocol in [Protocol::Top, Protocol::AliyunRpc] {
         for format in [Format::Json, Format::Xml] {
-            for api in ["alibaba.alisports.lianbei.order.notice", "ConfirmDisburse", "x.y"] {
+            for api in [
+                "alibaba.alisports.lianbei.order.notice",
+                "ConfirmDisburse",
+                "x.y",
+            ] {
                 for simplify in [false, true] {
-                    let call = Call { protocol, api, format, simplify };
-                    let r = Received { status, content_type: "", body };
+                    let call = Call {
+                        protocol,
+                        api,
+                        format,
+                        simplify,
+                    };
+                    let r = Received {
+                        status,
+                        content_type: "",
+                        body,
+                    };
                     if let Ok(json) = decode(&call, &r, 1 << 20) {
                         // What we hand to JSON.parse must itself be valid JSON.
                         assert!(crate::json::parse(&json).is_ok(), "{json}");
@@ -76,7 +100,9 @@ pub fn decode_response(data: &[u8]) {
 /// The table-driven RFC 3986 encoder against the percent-encoding crate, and
 /// the form decoder's round trip.
 pub fn percent_encode(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut fast = String::new();
     percent::encode_into(s, &mut fast);
     assert_eq!(fast, percent::encode(s));
@@ -87,7 +113,9 @@ pub fn percent_encode(data: &[u8]) {
 /// The canonicalisers and signers over arbitrary parameter sets: no panic, and
 /// the result does not depend on the order the parameters came in.
 pub fn canonicalize(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     // Lines of k=v; duplicate keys dropped (a request cannot carry them).
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     for line in s.split('\n') {
@@ -98,11 +126,21 @@ pub fn canonicalize(data: &[u8]) {
     }
     let mut rev: Vec<(&str, &str)> = pairs.iter().rev().copied().collect();
     let mut a = pairs.clone();
-    assert_eq!(aliyun_rpc::canonicalize(&mut a), aliyun_rpc::canonicalize(&mut rev));
-    for m in [top::SignMethod::Md5, top::SignMethod::Hmac, top::SignMethod::HmacSha256] {
+    assert_eq!(
+        aliyun_rpc::canonicalize(&mut a),
+        aliyun_rpc::canonicalize(&mut rev)
+    );
+    for m in [
+        top::SignMethod::Md5,
+        top::SignMethod::Hmac,
+        top::SignMethod::HmacSha256,
+    ] {
         let mut x = pairs.clone();
         let mut y: Vec<(&str, &str)> = pairs.iter().rev().copied().collect();
-        assert_eq!(top::sign(&mut x, "secret", m, None), top::sign(&mut y, "secret", m, None));
+        assert_eq!(
+            top::sign(&mut x, "secret", m, None),
+            top::sign(&mut y, "secret", m, None)
+        );
     }
     let mut z = pairs.clone();
     let _ = aliyun_rpc::sign(&mut z, s, "POST");

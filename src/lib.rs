@@ -6,9 +6,9 @@
 //! `retry` deciding what may be repeated.
 
 pub mod decode;
+pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod error;
 pub mod json;
 pub mod models;
 pub mod prepare;

@@ -15,7 +15,9 @@ fn fuzz_regressions_stay_fixed() {
     ];
     let mut replayed = 0;
     for (name, run) in targets {
-        let Ok(dir) = fs::read_dir(format!("{root}/{name}")) else { continue };
+        let Ok(dir) = fs::read_dir(format!("{root}/{name}")) else {
+            continue;
+        };
         for entry in dir.flatten() {
             if entry.path().extension().is_some_and(|e| e == "md") {
                 continue;

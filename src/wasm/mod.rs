@@ -24,6 +24,32 @@ thread_local! {
 #[wasm_bindgen(js_name = "__setup")]
 pub fn setup(error_class: js_sys::Function, replacer: js_sys::Function) {
     SETUP.with(|s| *s.borrow_mut() = Some((error_class, replacer)));
+    // A panic is a bug: record where, so the JS guard can report it as an
+    // AligateError of kind "internal" instead of a bare "unreachable" trap.
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info.payload_as_str().unwrap_or("panic");
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+    }));
+}
+
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The last panic's message, once (for the JS guard).
+#[wasm_bindgen(js_name = "__takePanic")]
+pub fn take_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow_mut().take())
+}
+
+/// Panics on purpose: the recovery test proves the instance survives a trap.
+#[wasm_bindgen(js_name = "__panicForTest")]
+pub fn panic_for_test() {
+    panic!("deliberate panic (recovery test)");
 }
 
 pub(crate) fn key(k: &str) -> JsValue {
