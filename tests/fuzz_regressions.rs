@@ -4,10 +4,12 @@
 
 use std::fs;
 
+type Target = (&'static str, fn(&[u8]));
+
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz_regressions");
-    let targets: [(&str, fn(&[u8])); 4] = [
+    let targets: [Target; 4] = [
         ("validate_models", aligate::fuzzing::validate_models),
         ("decode_response", aligate::fuzzing::decode_response),
         ("percent_encode", aligate::fuzzing::percent_encode),
