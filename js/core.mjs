@@ -20,10 +20,15 @@ export function replacer(_key, value) {
 
 /** `prepare` returns `{ method, url, headers, body }`; wasm hands it over as one line. */
 export function preparedFromLine(line) {
-  const [method, url, contentType, body] = line.split("\n");
-  return method === "GET"
-    ? { method, url, headers: {} }
-    : { method, url, headers: { "content-type": contentType }, body };
+  const [method, url, head, body] = line.split("\n");
+  const headers = {};
+  if (head) {
+    for (const h of head.split("\t")) {
+      const i = h.indexOf(":");
+      headers[h.slice(0, i)] = h.slice(i + 1);
+    }
+  }
+  return body ? { method, url, headers, body } : { method, url, headers };
 }
 
 /**

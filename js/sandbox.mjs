@@ -5,7 +5,7 @@
 // same Rust rules, answers in the reference pages' shapes, and injects faults
 // on demand. Node only (node:http).
 import { createServer } from "node:http";
-import { randomUUID } from "node:crypto";
+import { randomUUID, createHash, createHmac } from "node:crypto";
 import { signTop, signAliyunRpc, validateWire } from "./node.mjs";
 
 /** Fixed test credentials, printed at start; used when no others are given. */
@@ -60,6 +60,24 @@ function topTimeMs(ts) {
   if (/^\d{10,13}$/.test(ts)) return Number(ts);
   const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(ts ?? "");
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4] - 8, +m[5], +m[6]) : NaN;
+}
+
+const rfc3986 = (x) => encodeURIComponent(x).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
+
+/** `Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`, or null. */
+function parseV3(req) {
+  const m = /^ACS3-HMAC-SHA256 Credential=([^,]*),SignedHeaders=([^,]*),Signature=([0-9a-f]+)$/.exec(req.headers.authorization ?? "");
+  return m ? { credential: m[1], signedHeaders: m[2].split(";"), signature: m[3] } : null;
+}
+
+/** V3 signature of a received request, computed independently with node:crypto. */
+function v3Signature(req, body, signedHeaders, secret) {
+  const url = new URL(req.url, "http://sandbox");
+  const query = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join("&");
+  const headers = signedHeaders.map((h) => `${h}:${String(req.headers[h] ?? "").trim()}\n`).join("");
+  const canonical = [req.method, url.pathname, query, headers, signedHeaders.join(";"), createHash("sha256").update(body).digest("hex")].join("\n");
+  const toSign = `ACS3-HMAC-SHA256\n${createHash("sha256").update(canonical).digest("hex")}`;
+  return createHmac("sha256", secret).update(toSign).digest("hex");
 }
 
 function redactParams(p) {
@@ -147,10 +165,10 @@ export async function startSandbox(options = {}) {
     }
     stats.requests++;
     const kind = url.pathname === "/router/rest" ? "TOP" : "RPC";
-    const api = kind === "TOP" ? params.method : params.Action;
+    const api = kind === "TOP" ? params.method : params.Action ?? req.headers["x-acs-action"];
     stats.byApi[api] = (stats.byApi[api] ?? 0) + 1;
     const who = redactParams(params);
-    const r = kind === "TOP" ? top(req, res, params) : rpc(req, res, params);
+    const r = kind === "TOP" ? top(req, res, params) : rpc(req, res, params, body);
     if (r.status === 200 && !r.fault && !r.error) stats.ok++;
     else if (r.fault) stats.faults++;
     else stats.rejected++;
@@ -265,8 +283,15 @@ export async function startSandbox(options = {}) {
     return { status: 200, note: "ok" };
   }
 
-  function rpc(req, res, p) {
+  function rpc(req, res, p, body) {
     const requestId = randomUUID().toUpperCase();
+    // Signature V3 (ACS3-HMAC-SHA256): system fields arrive as x-acs-* headers.
+    const v3 = parseV3(req);
+    if (v3) {
+      Object.assign(p, { AccessKeyId: v3.credential, Action: req.headers["x-acs-action"], Version: req.headers["x-acs-version"],
+        Timestamp: req.headers["x-acs-date"], SignatureNonce: req.headers["x-acs-signature-nonce"], Signature: v3.signature,
+        ...(req.headers["x-acs-security-token"] !== undefined ? { SecurityToken: req.headers["x-acs-security-token"] } : {}) });
+    }
     const fail = (status, Code, Message) => {
       const e = { RequestId: requestId, HostId: "linkedmall.aliyuncs.com", Code, Message,
         Recommend: `https://api.aliyun.com/troubleshoot?q=${Code}&product=linkedmall` };
@@ -282,7 +307,7 @@ export async function startSandbox(options = {}) {
       if (!p[k]) return fail(400, `Missing${k}`, `${k} is mandatory for this action.`);
     }
     if (p.AccessKeyId !== creds.accessKeyId) return fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
-    if (p.SignatureMethod && p.SignatureMethod !== "HMAC-SHA1") {
+    if (!v3 && p.SignatureMethod && p.SignatureMethod !== "HMAC-SHA1") {
       return fail(400, "InvalidSignatureMethod", "Specified signature method is not supported.");
     }
     if (p.SignatureVersion && p.SignatureVersion !== "1.0") return fail(400, "InvalidSignatureVersion", "Specified signature version is not valid.");
@@ -292,7 +317,10 @@ export async function startSandbox(options = {}) {
     if (!(Math.abs(Date.parse(p.Timestamp) - Date.now()) <= RPC_SKEW_MS)) {
       return fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
     }
-    const expected = signAliyunRpc(p, creds.accessKeySecret, req.method);
+    const expected = v3 ? v3Signature(req, body, v3.signedHeaders, creds.accessKeySecret) : signAliyunRpc(p, creds.accessKeySecret, req.method);
+    if (v3 && req.headers["x-acs-content-sha256"] !== createHash("sha256").update(body).digest("hex")) {
+      return fail(400, "InvalidContentSha256", "x-acs-content-sha256 does not match the body.");
+    }
     if (expected !== p.Signature) return fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
     // Nonces count once a signature is valid (forged requests cannot burn them).
     const now = Date.now();

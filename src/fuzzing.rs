@@ -33,6 +33,7 @@ pub fn validate_models(data: &[u8]) {
         http_method: HttpMethod::Get,
         format: Format::Xml,
         version: "2018-01-16".into(),
+        signature_version: prepare::SignatureVersion::V1,
     };
     for js in [true, false] {
         for m in MODELS {

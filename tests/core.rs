@@ -57,6 +57,36 @@ fn signature_vectors() {
     }
 }
 
+#[test]
+fn v3_signature_vectors() {
+    use aligate::sign::acs3;
+    let v = load("signatures.json");
+    for c in v["aliyun_v3"].as_array().unwrap() {
+        let q = pairs(&c["query"]);
+        let mut query: Vec<(&str, &str)> =
+            q.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let h = pairs(&c["headers"]);
+        let headers: Vec<(&str, &str)> = h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let hashed = acs3::sha256_hex(c["body"].as_str().unwrap().as_bytes());
+        let s = acs3::sign(
+            acs3::Request {
+                method: c["method"].as_str().unwrap(),
+                uri: "/",
+                query: &mut query,
+                headers: &headers,
+                hashed_payload: &hashed,
+            },
+            c["secret"].as_str().unwrap(),
+        );
+        assert_eq!(
+            s.signature,
+            c["expected"].as_str().unwrap(),
+            "{}",
+            c["name"]
+        );
+    }
+}
+
 fn top_cfg() -> TopConfig {
     TopConfig {
         app_key: "12345678".into(),
@@ -78,6 +108,7 @@ fn rpc_cfg(m: HttpMethod) -> RpcConfig {
         http_method: m,
         format: Format::Json,
         version: "2018-01-16".into(),
+        signature_version: prepare::SignatureVersion::V1,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Signers: pure functions of parameters and secret.
 
+pub mod acs3;
 pub mod aliyun_rpc;
 pub mod percent;
 pub mod top;

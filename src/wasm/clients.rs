@@ -8,12 +8,14 @@ use crate::error::Error;
 use crate::json::Json;
 use crate::models::Protocol;
 use crate::prepare::{
-    self, Format, HttpMethod, Prepared, RpcConfig, Secret, TopConfig, LINKEDMALL_DEFAULT_ENDPOINT,
-    TOP_DEFAULT_ENDPOINT,
+    self, Format, HttpMethod, Prepared, RpcConfig, Secret, SignatureVersion, TopConfig,
+    LINKEDMALL_DEFAULT_ENDPOINT, TOP_DEFAULT_ENDPOINT,
 };
 use crate::retry::{self, Policy};
 use crate::sign::{aliyun_rpc, top::SignMethod};
 use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
@@ -279,21 +281,103 @@ fn call_args(
 
 enum Signer {
     Top(TopConfig),
-    Rpc(RpcConfig),
+    Rpc(RpcConfig, Option<Provider>),
+}
+
+/// Credentials from an async provider (rotating STS), cached until they expire.
+#[derive(Clone)]
+struct Provider {
+    call: Function,
+    cache: Rc<RefCell<Option<Creds>>>,
+}
+
+#[derive(Clone)]
+struct Creds {
+    access_key_id: String,
+    access_key_secret: Secret,
+    security_token: Option<Secret>,
+    /// Unix ms; None = never expires.
+    expires: Option<f64>,
+}
+
+impl Provider {
+    fn cached(&self) -> Option<Creds> {
+        let c = self.cache.borrow();
+        c.as_ref()
+            .filter(|c| c.expires.is_none_or(|e| js_sys::Date::now() < e))
+            .cloned()
+    }
+
+    /// Cached credentials, or the provider's fresh ones.
+    async fn get(&self) -> Result<Creds, Error> {
+        if let Some(c) = self.cached() {
+            return Ok(c);
+        }
+        let fail = |m: String| Error::new(crate::error::ErrorKind::Network, m);
+        let out = self
+            .call
+            .call0(&JsValue::UNDEFINED)
+            .map_err(|e| fail(format!("credentials provider failed: {}", js_message(&e))))?;
+        let v = wasm_bindgen_futures::JsFuture::from(Promise::resolve(&out))
+            .await
+            .map_err(|e| fail(format!("credentials provider failed: {}", js_message(&e))))?;
+        let field = |k: &str| get(&v, k).as_string().filter(|s| !s.is_empty());
+        let missing = |k: &str| {
+            Error::invalid(
+                format!("credentials().{k}"),
+                "the provider returned no value",
+            )
+        };
+        let expiration = get(&v, "expiration");
+        let expires = if let Some(n) = expiration.as_f64() {
+            Some(n)
+        } else if let Some(s) = expiration.as_string() {
+            Some(js_sys::Date::parse(&s)).filter(|t| !t.is_nan())
+        } else if expiration.is_instance_of::<js_sys::Date>() {
+            Some(expiration.unchecked_ref::<js_sys::Date>().get_time())
+        } else {
+            None
+        };
+        let creds = Creds {
+            access_key_id: field("accessKeyId").ok_or_else(|| missing("accessKeyId"))?,
+            access_key_secret: Secret::new(
+                field("accessKeySecret").ok_or_else(|| missing("accessKeySecret"))?,
+            ),
+            security_token: field("securityToken").map(Secret::new),
+            expires,
+        };
+        *self.cache.borrow_mut() = Some(creds.clone());
+        Ok(creds)
+    }
+}
+
+fn js_message(e: &JsValue) -> String {
+    get(e, "message")
+        .as_string()
+        .unwrap_or_else(|| e.as_string().unwrap_or_default())
+}
+
+fn with_creds(cfg: &RpcConfig, c: Creds) -> RpcConfig {
+    RpcConfig {
+        access_key_id: c.access_key_id,
+        access_key_secret: c.access_key_secret,
+        security_token: c.security_token,
+        ..cfg.clone()
+    }
 }
 
 impl Signer {
     fn protocol(&self) -> Protocol {
         match self {
             Signer::Top(_) => Protocol::Top,
-            Signer::Rpc(_) => Protocol::AliyunRpc,
+            Signer::Rpc(..) => Protocol::AliyunRpc,
         }
     }
 
     fn format(&self) -> Format {
         match self {
             Signer::Top(c) => c.format,
-            Signer::Rpc(c) => c.format,
+            Signer::Rpc(c, _) => c.format,
         }
     }
 
@@ -301,8 +385,17 @@ impl Signer {
         matches!(self, Signer::Top(c) if c.simplify)
     }
 
-    /// Signs one attempt with a fresh timestamp (and nonce).
-    fn sign_now(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
+    /// Signs one attempt with a fresh timestamp (and nonce, and credentials
+    /// from the provider when there is one).
+    async fn sign_now(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
+        if let Signer::Rpc(c, Some(p)) = self {
+            let cfg = with_creds(c, p.get().await?);
+            return Signer::Rpc(cfg, None).sign_sync(api, params, js);
+        }
+        self.sign_sync(api, params, js)
+    }
+
+    fn sign_sync(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
         let now = js_sys::Date::now() as i64;
         match self {
             Signer::Top(c) => {
@@ -310,7 +403,7 @@ impl Signer {
                     .ok_or_else(|| Error::invalid("timestamp", "clock out of range"))?;
                 prepare::prepare_top(c, api, params, js, &ts)
             }
-            Signer::Rpc(c) => {
+            Signer::Rpc(c, _) => {
                 let ts = crate::time::iso_utc(now)
                     .ok_or_else(|| Error::invalid("timestamp", "clock out of range"))?;
                 prepare::prepare_rpc(c, api, params, js, &ts, &fresh_nonce()?)
@@ -337,7 +430,10 @@ async fn run(
     };
     let mut attempt: u32 = 0;
     loop {
-        let p = signer.sign_now(&api, &params, js).map_err(core_err)?;
+        let p = signer
+            .sign_now(&api, &params, js)
+            .await
+            .map_err(|e| to_js_error(&e, attempt))?;
         attempt += 1;
         let (mut err, fault) = match transport::send(
             &p,
@@ -561,6 +657,28 @@ impl TopClient {
 pub struct LinkedMallClient {
     cfg: RpcConfig,
     http: Http,
+    provider: Option<Provider>,
+}
+
+/// An environment variable: from `options.env` (a Worker's bindings) when
+/// given, else `process.env` (Node, Bun, Deno 2) or `Deno.env`.
+fn env_var(opts_env: &JsValue, name: &str) -> Option<String> {
+    let pick = |v: JsValue| v.as_string().filter(|s| !s.is_empty());
+    if present(opts_env) {
+        return pick(get(opts_env, name));
+    }
+    let global: JsValue = js_sys::global().into();
+    let process_env = get(&get(&global, "process"), "env");
+    if present(&process_env) {
+        return pick(get(&process_env, name));
+    }
+    let deno_env = get(&get(&global, "Deno"), "env");
+    let getter = get(&deno_env, "get").dyn_into::<Function>().ok()?;
+    // Without --allow-env Deno throws: treat it as unset.
+    getter
+        .call1(&deno_env, &JsValue::from_str(name))
+        .ok()
+        .and_then(pick)
 }
 
 #[wasm_bindgen]
@@ -571,6 +689,9 @@ impl LinkedMallClient {
             "accessKeyId",
             "accessKeySecret",
             "securityToken",
+            "credentials",
+            "env",
+            "signatureVersion",
             "endpoint",
             "httpMethod",
             "format",
@@ -578,31 +699,76 @@ impl LinkedMallClient {
         ];
         keys.extend(HTTP_KEYS);
         check_keys(&options, &keys, "options")?;
-        if !present(&options) {
-            return Err(invalid(
-                "options",
-                "accessKeyId and accessKeySecret are required",
-            ));
-        }
         let http_method = match opt_string(&options, "httpMethod", "options")? {
             None => HttpMethod::Post,
             Some(m) => HttpMethod::parse(&m)
                 .ok_or_else(|| invalid("options.httpMethod", "expected GET or POST"))?,
         };
+        let signature_version =
+            match opt_string(&options, "signatureVersion", "options")?.as_deref() {
+                None | Some("v1") => SignatureVersion::V1,
+                Some("v3") => SignatureVersion::V3,
+                Some(_) => return Err(invalid("options.signatureVersion", "expected v1 or v3")),
+            };
+        let format = format_opt(&options)?;
+        if signature_version == SignatureVersion::V3 && format == Format::Xml {
+            return Err(invalid(
+                "options.format",
+                "signature v3 responses are JSON; use format json",
+            ));
+        }
+        let provider = opt_function(&options, "credentials", "options")?.map(|call| Provider {
+            call,
+            cache: Rc::new(RefCell::new(None)),
+        });
+        // Explicit options first, then the environment; a provider needs neither.
+        let env = get(&options, "env");
+        let from = |key: &str, var: &str| -> Result<Option<String>, JsValue> {
+            Ok(opt_string(&options, key, "options")?
+                .filter(|s| !s.is_empty())
+                .or_else(|| env_var(&env, var)))
+        };
+        let id = from("accessKeyId", "ALIBABA_CLOUD_ACCESS_KEY_ID")?;
+        let secret = from("accessKeySecret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET")?;
+        let token = from("securityToken", "ALIBABA_CLOUD_SECURITY_TOKEN")?;
+        if provider.is_none() {
+            if id.is_none() {
+                return Err(invalid(
+                    "options.accessKeyId",
+                    "missing: pass accessKeyId or credentials, or set ALIBABA_CLOUD_ACCESS_KEY_ID",
+                ));
+            }
+            if secret.is_none() {
+                return Err(invalid("options.accessKeySecret", "missing: pass accessKeySecret or credentials, or set ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
+            }
+        }
         Ok(LinkedMallClient {
             cfg: RpcConfig {
-                access_key_id: req_string(&options, "accessKeyId", "options")?,
-                access_key_secret: Secret::new(req_string(&options, "accessKeySecret", "options")?),
-                security_token: opt_string(&options, "securityToken", "options")?
-                    .filter(|t| !t.is_empty())
-                    .map(Secret::new),
+                access_key_id: id.unwrap_or_default(),
+                access_key_secret: Secret::new(secret.unwrap_or_default()),
+                security_token: token.map(Secret::new),
                 endpoint: endpoint(&options, LINKEDMALL_DEFAULT_ENDPOINT)?,
                 http_method,
-                format: format_opt(&options)?,
+                format,
                 version: opt_string(&options, "version", "options")?
                     .unwrap_or_else(|| crate::models::confirm_disburse::VERSION.to_string()),
+                signature_version,
             },
             http: Http::from_options(&options)?,
+            provider,
+        })
+    }
+
+    /// Calls the credentials provider now (if its cached credentials expired)
+    /// so that `prepare` can sign with them.
+    #[wasm_bindgen(js_name = refreshCredentials)]
+    pub fn refresh_credentials(&self) -> Promise {
+        let provider = self.provider.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            if let Some(p) = provider {
+                p.get().await.map_err(|e| to_js_error(&e, 0))?;
+            }
+            Ok(JsValue::UNDEFINED)
         })
     }
 
@@ -623,8 +789,19 @@ impl LinkedMallClient {
             Some(n) => n,
             None => fresh_nonce().map_err(core_err)?,
         };
-        let p =
-            prepare::prepare_rpc(&self.cfg, &name, &value, js, &ts, &nonce).map_err(core_err)?;
+        let cfg = match &self.provider {
+            None => self.cfg.clone(),
+            Some(p) => with_creds(
+                &self.cfg,
+                p.cached().ok_or_else(|| {
+                    invalid(
+                        "credentials",
+                        "the provider has no current credentials; execute() calls it, or await refreshCredentials() before prepare()",
+                    )
+                })?,
+            ),
+        };
+        let p = prepare::prepare_rpc(&cfg, &name, &value, js, &ts, &nonce).map_err(core_err)?;
         Ok(prepared_to_line(
             &p,
             opt_bool(&opts, "redact", "options")?.unwrap_or(false),
@@ -633,7 +810,7 @@ impl LinkedMallClient {
 
     pub fn execute(&self, api: JsValue, params: JsValue, options: JsValue) -> Promise {
         start(
-            Signer::Rpc(self.cfg.clone()),
+            Signer::Rpc(self.cfg.clone(), self.provider.clone()),
             &self.http,
             api,
             params,

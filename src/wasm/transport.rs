@@ -167,6 +167,11 @@ async fn attempt(
     let headers = Object::new();
     if let Some(ct) = p.content_type {
         let _ = Reflect::set(&headers, &"content-type".into(), &ct.into());
+    }
+    for (k, v) in &p.headers {
+        let _ = Reflect::set(&headers, &(*k).into(), &v.as_str().into());
+    }
+    if p.method != "GET" && !p.body.is_empty() {
         let _ = Reflect::set(&init, &"body".into(), &p.body.as_str().into());
     }
     let _ = Reflect::set(&init, &"headers".into(), &headers);

@@ -19,6 +19,15 @@ def rpc_sign(params, secret, http_method):
     sts = http_method + "&%2F&" + pe(canon)
     return base64.b64encode(hmac.new((secret + "&").encode(), sts.encode(), hashlib.sha1).digest()).decode()
 
+def acs3_sign(method, query, headers, body, secret):
+    q = "&".join(pe(k) + "=" + pe(v) for k, v in sorted(query.items(), key=lambda kv: kv[0].encode()))
+    hs = {k.lower(): v.strip() for k, v in headers.items()}
+    ch = "".join(f"{k}:{hs[k]}\n" for k in sorted(hs))
+    sh = ";".join(sorted(hs))
+    cr = "\n".join([method, "/", q, ch, sh, hashlib.sha256(body.encode()).hexdigest()])
+    sts = "ACS3-HMAC-SHA256\n" + hashlib.sha256(cr.encode()).hexdigest()
+    return hmac.new(secret.encode(), sts.encode(), hashlib.sha256).hexdigest()
+
 TRICKY = "中文 a*b~c+d/e&f=g"
 top_cases = [
     {"name": "public TOP example (md5)", "secret": "helloworld", "method": "md5",
@@ -45,11 +54,29 @@ for hm in ["GET", "POST"]:
                    "SignatureNonce": "n-1", "SignatureVersion": "1.0", "Timestamp": "2026-11-22T03:00:00Z",
                    "Version": "2018-01-16", "BizId": TRICKY, "BizUid": "", "LmOrderId": "6012345678901234567",
                    "SecurityToken": "sts token+/="}})
+EMPTY = hashlib.sha256(b"").hexdigest()
+acs3_cases = [
+    {"name": "public V3 example (RunInstances)", "secret": "YourAccessKeySecret", "method": "POST",
+     "query": {"ImageId": "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd", "RegionId": "cn-shanghai"},
+     "headers": {"host": "ecs.cn-shanghai.aliyuncs.com", "x-acs-action": "RunInstances", "x-acs-content-sha256": EMPTY,
+                 "x-acs-date": "2023-10-26T09:01:01Z", "x-acs-signature-nonce": "d410180a5abf7fe235dd9b74aca91fc0", "x-acs-version": "2014-05-26"},
+     "body": "", "published": "e521358f7776c97df52e6b2891a8bc73026794a071b50c3323388c4e0df64804"},
+]
+for m in ["GET", "POST"]:
+    acs3_cases.append({"name": f"tricky characters, STS ({m})", "secret": "k*y~+/&= 秘", "method": m,
+        "query": {"BizId": TRICKY, "BizUid": "", "LmOrderId": "6012345678901234567"},
+        "headers": {"host": "127.0.0.1:8787", "x-acs-action": "ConfirmDisburse", "x-acs-content-sha256": EMPTY,
+                    "x-acs-date": "2026-11-22T03:00:00Z", "x-acs-signature-nonce": "n-1", "x-acs-version": "2018-01-16",
+                    "x-acs-security-token": "sts token+/="},
+        "body": ""})
+for c in acs3_cases:
+    c["expected"] = acs3_sign(c["method"], c["query"], c["headers"], c["body"], c["secret"])
+    assert "published" not in c or c["published"] == c["expected"]
 for c in top_cases:
     c["expected"] = top_sign(c["params"], c["secret"], c["method"])
     assert "published" not in c or c["published"] == c["expected"]
 for c in rpc_cases:
     c["expected"] = rpc_sign(c["params"], c["secret"], c["http_method"])
     assert "published" not in c or c["published"] == c["expected"]
-json.dump({"top": top_cases, "aliyun_rpc": rpc_cases}, open("signatures.json", "w"), ensure_ascii=False, indent=1)
+json.dump({"top": top_cases, "aliyun_rpc": rpc_cases, "aliyun_v3": acs3_cases}, open("signatures.json", "w"), ensure_ascii=False, indent=1)
 print("ok")
