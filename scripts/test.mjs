@@ -117,6 +117,9 @@ for (const rt of ["node-esm", "node-cjs", "deno", "bun", "workerd", "chromium"])
   });
 }
 
+await suite("admin page + signing proxy in Chromium (Playwright; screenshots in test-artifacts/)", () =>
+  run(process.execPath, ["--test", "tests/admin/"], { timeoutMs: 5 * 60_000 }));
+
 console.error("\n=== summary");
 for (const r of results) console.log(r);
 if (project) rmSync(dirname(project), { recursive: true, force: true });
