@@ -24,6 +24,7 @@ pub fn validate_models(data: &[u8]) {
         session: Some(Secret::new("sess")),
         format: Format::Json,
         simplify: false,
+        keyed: Default::default(),
     };
     let rpc = RpcConfig {
         access_key_id: "i".into(),

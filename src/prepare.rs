@@ -62,6 +62,8 @@ pub struct TopConfig {
     pub session: Option<Secret>,
     pub format: Format,
     pub simplify: bool,
+    /// The secret keyed into the sign method's state, made on first use.
+    pub keyed: std::cell::OnceCell<Option<top::Keyed>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -364,7 +366,13 @@ pub fn prepare_top(
     }
     let mut all: Vec<(&str, &str)> = system.clone();
     all.extend(biz.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let sign = top::sign(&mut all, cfg.app_secret.expose(), cfg.sign_method, None);
+    let keyed = cfg
+        .keyed
+        .get_or_init(|| top::Keyed::new(cfg.app_secret.expose(), cfg.sign_method));
+    let sign = keyed
+        .as_ref()
+        .map(|k| k.sign(&mut all, None))
+        .unwrap_or_default();
 
     system.push(("sign", &sign));
     let sep = if cfg.endpoint.contains('?') { '&' } else { '?' };

@@ -96,6 +96,7 @@ fn top_cfg() -> TopConfig {
         session: Some(Secret::new("sess-secret")),
         format: Format::Json,
         simplify: false,
+        keyed: Default::default(),
     }
 }
 

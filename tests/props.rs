@@ -54,6 +54,7 @@ fn top_cfg() -> TopConfig {
         session: None,
         format: Format::Json,
         simplify: false,
+        keyed: Default::default(),
     }
 }
 

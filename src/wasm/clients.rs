@@ -548,6 +548,7 @@ impl TopClient {
                 session: opt_string(&options, "session", "options")?.map(Secret::new),
                 format: format_opt(&options)?,
                 simplify: opt_bool(&options, "simplify", "options")?.unwrap_or(false),
+                keyed: Default::default(),
             },
             http: Http::from_options(&options)?,
         })
