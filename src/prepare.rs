@@ -481,16 +481,23 @@ pub fn prepare_rpc(
             .filter(|(k, _)| k != "Action")
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let signature = aliyun_rpc::sign(
+    let (signature, canonical) = aliyun_rpc::sign_canonical(
         &mut all,
         cfg.access_key_secret.expose(),
         cfg.http_method.as_str(),
     );
-    // Signature first, like the official SDKs; the rest in canonical order.
+    // Signature first, like the official SDKs; the rest in canonical order,
+    // which is exactly the canonical query already encoded for signing.
     let mut wire: Vec<(&str, &str)> = Vec::with_capacity(all.len() + 1);
     wire.push(("Signature", &signature));
     wire.extend(all.iter().copied());
-    let encoded = percent::form(wire.iter().copied());
+    let mut encoded = String::with_capacity(canonical.len() + 48);
+    encoded.push_str("Signature=");
+    percent::encode_into(&signature, &mut encoded);
+    if !canonical.is_empty() {
+        encoded.push('&');
+        encoded.push_str(&canonical);
+    }
     let redacted = (!token.is_empty()).then(|| {
         percent::form(wire.iter().map(|&(k, v)| {
             if k == "SecurityToken" {

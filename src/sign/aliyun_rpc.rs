@@ -31,13 +31,24 @@ pub fn string_to_sign(http_method: &str, canonical: &str) -> String {
 }
 
 pub fn sign(params: &mut [(&str, &str)], secret: &str, http_method: &str) -> String {
+    sign_canonical(params, secret, http_method).0
+}
+
+/// The signature and the canonical query it covers (callers reuse the latter
+/// as the wire form instead of encoding everything a second time).
+pub fn sign_canonical(
+    params: &mut [(&str, &str)],
+    secret: &str,
+    http_method: &str,
+) -> (String, String) {
     let canonical = canonicalize(params);
     let sts = string_to_sign(http_method, &canonical);
     let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(format!("{secret}&").as_bytes()) else {
-        return String::new();
+        return (String::new(), canonical);
     };
     mac.update(sts.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    (sig, canonical)
 }
 
 /// A fresh nonce from 16 random bytes, formatted as a UUID v4 like the official SDKs.

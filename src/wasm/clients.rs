@@ -791,8 +791,8 @@ impl LinkedMallClient {
             None => fresh_nonce().map_err(core_err)?,
         };
         let cfg = match &self.provider {
-            None => self.cfg.clone(),
-            Some(p) => with_creds(
+            None => std::borrow::Cow::Borrowed(&self.cfg),
+            Some(p) => std::borrow::Cow::Owned(with_creds(
                 &self.cfg,
                 p.cached().ok_or_else(|| {
                     invalid(
@@ -800,7 +800,7 @@ impl LinkedMallClient {
                         "the provider has no current credentials; execute() calls it, or await refreshCredentials() before prepare()",
                     )
                 })?,
-            ),
+            )),
         };
         let p = prepare::prepare_rpc(&cfg, &name, &value, js, &ts, &nonce).map_err(core_err)?;
         Ok(prepared_to_line(
