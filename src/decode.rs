@@ -107,43 +107,16 @@ fn coerce(v: &mut Json, types: &[(&str, RespTy)], depth: usize) {
 
 /// Writes `v` as JSON for `JSON.parse`, unsafe integers as decimal strings.
 pub fn to_js_json(v: &Json, out: &mut String) {
-    match v {
-        Json::Num(t) => {
-            // Only plain integer literals can be ids; 1e300 stays a number.
-            let unsafe_int = !t.contains(['.', 'e', 'E'])
-                && num_to_i64(t).map_or(true, |i| !(-MAX_SAFE..=MAX_SAFE).contains(&i));
-            if unsafe_int {
-                write_str(t, out);
-            } else {
-                out.push_str(t);
-            }
+    v.write_with(out, &|t, out| {
+        // Only plain integer literals can be ids; 1e300 stays a number.
+        let unsafe_int = !t.contains(['.', 'e', 'E'])
+            && num_to_i64(t).map_or(true, |i| !(-MAX_SAFE..=MAX_SAFE).contains(&i));
+        if unsafe_int {
+            write_str(t, out);
+        } else {
+            out.push_str(t);
         }
-        Json::Str(s) => write_str(s, out),
-        Json::Arr(a) => {
-            out.push('[');
-            for (i, x) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                to_js_json(x, out);
-            }
-            out.push(']');
-        }
-        Json::Obj(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(k, out);
-                out.push(':');
-                to_js_json(x, out);
-            }
-            out.push('}');
-        }
-        Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Json::Null => out.push_str("null"),
-    }
+    });
 }
 
 fn content_type_ok(ct: &str, format: Format) -> bool {

@@ -69,10 +69,16 @@ impl Json {
 
     /// Compact JSON text.
     pub fn write(&self, out: &mut String) {
+        self.write_with(out, &|n, out| out.push_str(n));
+    }
+
+    /// Compact JSON text, numbers written by `num` (decode.rs quotes the ones
+    /// JS cannot hold exactly).
+    pub fn write_with(&self, out: &mut String, num: &dyn Fn(&str, &mut String)) {
         match self {
             Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Json::Num(n) => out.push_str(n),
+            Json::Num(n) => num(n, out),
             Json::Str(s) => write_str(s, out),
             Json::Arr(a) => {
                 out.push('[');
@@ -80,7 +86,7 @@ impl Json {
                     if i > 0 {
                         out.push(',');
                     }
-                    x.write(out);
+                    x.write_with(out, num);
                 }
                 out.push(']');
             }
@@ -92,7 +98,7 @@ impl Json {
                     }
                     write_str(k, out);
                     out.push(':');
-                    x.write(out);
+                    x.write_with(out, num);
                 }
                 out.push('}');
             }

@@ -4,7 +4,6 @@
 //! StringToSign = "ACS3-HMAC-SHA256\n" + hex(sha256(CanonicalRequest));
 //! Signature = hex(HMAC-SHA256(secret, StringToSign)).
 
-use super::percent::encode_into;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
@@ -26,17 +25,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Sorted `enc(k)=enc(v)` pairs joined by `&` (sorts `query` in place).
 pub fn canonical_query(query: &mut [(&str, &str)]) -> String {
-    query.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut out = String::with_capacity(256);
-    for (k, v) in query.iter() {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        encode_into(k, &mut out);
-        out.push('=');
-        encode_into(v, &mut out);
-    }
-    out
+    super::percent::sorted_form(query, "")
 }
 
 /// The signed parts of a request. `headers` are the headers to sign (names

@@ -9,17 +9,7 @@ use sha1::Sha1;
 
 /// Sorts `params` in place and returns the canonicalized query string.
 pub fn canonicalize(params: &mut [(&str, &str)]) -> String {
-    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    let mut out = String::with_capacity(512);
-    for (k, v) in params.iter().filter(|(k, _)| *k != "Signature") {
-        if !out.is_empty() {
-            out.push('&');
-        }
-        encode_into(k, &mut out);
-        out.push('=');
-        encode_into(v, &mut out);
-    }
-    out
+    super::percent::sorted_form(params, "Signature")
 }
 
 pub fn string_to_sign(http_method: &str, canonical: &str) -> String {

@@ -66,6 +66,13 @@ where
     out
 }
 
+/// Sorts `params` by name (bytewise) in place and encodes them as `form` does:
+/// the canonical query of both Aliyun signatures.
+pub fn sorted_form(params: &mut [(&str, &str)], skip: &str) -> String {
+    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    form(params.iter().copied().filter(|(k, _)| *k != skip))
+}
+
 /// Decodes `application/x-www-form-urlencoded` (`+` is a space). Used by the
 /// sandbox, which must accept what other SDKs send.
 pub fn decode_form_component(s: &str) -> Option<String> {

@@ -279,6 +279,19 @@ fn call_args(
     Err(invalid("api", "expected an API name or a request builder"))
 }
 
+/// `prepare`'s arguments: api name, parsed params, JS-numbers flag, options.
+fn prepare_args(
+    api: &JsValue,
+    params: JsValue,
+    options: JsValue,
+    allowed: &[&str],
+) -> Result<(String, Json, bool, JsValue), JsValue> {
+    let (name, json, js, opts) = call_args(api, params, options)?;
+    check_keys(&opts, allowed, "options")?;
+    let value = prepare::parse_params(&json).map_err(core_err)?;
+    Ok((name, value, js, opts))
+}
+
 enum Signer {
     Top(TopConfig),
     Rpc(RpcConfig, Option<Provider>),
@@ -564,9 +577,8 @@ impl TopClient {
         params: JsValue,
         options: JsValue,
     ) -> Result<String, JsValue> {
-        let (name, json, js, opts) = call_args(&api, params, options)?;
-        check_keys(&opts, &["timestamp", "session", "redact"], "options")?;
-        let value = prepare::parse_params(&json).map_err(core_err)?;
+        let (name, value, js, opts) =
+            prepare_args(&api, params, options, &["timestamp", "session", "redact"])?;
         let ts = top_timestamp(&opts)?;
         let session = opt_string(&opts, "session", "options")?;
         let p = match session {
@@ -782,9 +794,8 @@ impl LinkedMallClient {
         params: JsValue,
         options: JsValue,
     ) -> Result<String, JsValue> {
-        let (name, json, js, opts) = call_args(&api, params, options)?;
-        check_keys(&opts, &["timestamp", "nonce", "redact"], "options")?;
-        let value = prepare::parse_params(&json).map_err(core_err)?;
+        let (name, value, js, opts) =
+            prepare_args(&api, params, options, &["timestamp", "nonce", "redact"])?;
         let ts = rpc_timestamp(&opts)?;
         let nonce = match opt_string(&opts, "nonce", "options")? {
             Some(n) => n,
