@@ -91,18 +91,30 @@ async function workerd() {
     `(name = "runtimes/scenario.mjs", esModule = embed "runtimes/scenario.mjs")`];
   mkdirSync(join(work, "runtimes"), { recursive: true });
   cpSync(join(project, "runtimes/scenario.mjs"), join(work, "runtimes/scenario.mjs"));
-  for (const f of [entry, "js/core.mjs", "pkg/aligate.js", "pkg/aligate_bg.wasm"]) {
+  // Its bare "aligate" import resolves against the module's own name in workerd, so it sits at the root.
+  modules.push(`(name = "aligate-proxy.mjs", esModule = embed "node_modules/aligate/js/proxy.mjs")`);
+  for (const f of [entry, "js/core.mjs", "js/proxy.mjs", "pkg/aligate.js", "pkg/aligate_bg.wasm"]) {
     const name = `node_modules/aligate/${f}`;
     mkdirSync(dirname(join(work, name)), { recursive: true });
     cpSync(join(project, name), join(work, name));
-    modules.push(`(name = "${name}", ${f.endsWith(".wasm") ? "wasm" : "esModule"} = embed "${name}")`);
+    if (f !== "js/proxy.mjs") modules.push(`(name = "${name}", ${f.endsWith(".wasm") ? "wasm" : "esModule"} = embed "${name}")`);
   }
   writeFileSync(join(work, "shim.mjs"), `export * from "./node_modules/aligate/${entry}";\n`);
   writeFileSync(join(work, "worker.mjs"), `import * as a from "aligate";
+import { createSigningProxy } from "./aligate-proxy.mjs";
 import { scenario } from "./runtimes/scenario.mjs";
 export default {
   async fetch(request, env) {
-    return Response.json(await scenario(a, JSON.parse(env.SCENARIO)));
+    const cfg = JSON.parse(env.SCENARIO);
+    const checks = await scenario(a, cfg);
+    // The signing proxy inside a Worker: it signs with Worker-held credentials.
+    const proxy = createSigningProxy({ token: "worker-operator-token", allow: ["ConfirmDisburse"],
+      linkedmall: { ...cfg.rpc, endpoint: cfg.rpcUrl } });
+    const r = await proxy(new Request("http://w/api", { method: "POST", headers: { authorization: "Bearer worker-operator-token" },
+      body: JSON.stringify({ api: "ConfirmDisburse", params: { BizId: "b", BizUid: "u", LmOrderId: "2" } }) }));
+    const j = await r.json();
+    checks.push({ name: "signing proxy inside the Worker", ok: r.status === 200 && j.result?.Code === "SUCCESS", detail: JSON.stringify(j).slice(0, 300) });
+    return Response.json(checks);
   },
 };
 `);
@@ -220,7 +232,7 @@ try {
   for (const c of checks) console.log(`  ${c.ok ? "ok  " : "FAIL"} ${runtime}: ${c.name}${c.ok ? "" : ` — ${c.detail}`}`);
   const verified = emu.seen.filter((s) => s.verified).length;
   console.log(`  ${runtime}: the emulator verified ${verified}/${emu.seen.length} requests independently (node:crypto)`);
-  code = checks.length === 5 && checks.every((c) => c.ok) && verified === emu.seen.length && verified >= 2 ? 0 : 1;
+  code = checks.length >= 5 && checks.every((c) => c.ok) && verified === emu.seen.length && verified >= 2 ? 0 : 1;
 } catch (e) {
   console.log(`  FAIL ${runtime}: ${e.stack ?? e}`);
 } finally {
