@@ -157,10 +157,26 @@ export interface TopClientOptions extends HttpOptions {
   format?: "json" | "xml";
   simplify?: boolean;
 }
-export interface LinkedMallClientOptions extends HttpOptions {
+export interface AliyunCredentials {
   accessKeyId: string;
   accessKeySecret: string;
   securityToken?: string;
+  /** When these stop being valid (Date, ISO string or Unix ms); cached until then. */
+  expiration?: Date | string | number;
+}
+export interface LinkedMallClientOptions extends HttpOptions {
+  /** Else ALIBABA_CLOUD_ACCESS_KEY_ID from `env` or the runtime's environment. */
+  accessKeyId?: string;
+  /** Else ALIBABA_CLOUD_ACCESS_KEY_SECRET. */
+  accessKeySecret?: string;
+  /** Else ALIBABA_CLOUD_SECURITY_TOKEN. */
+  securityToken?: string;
+  /** An async provider (e.g. rotating STS), called per request and cached until `expiration`. */
+  credentials?: () => Promise<AliyunCredentials> | AliyunCredentials;
+  /** Where to read ALIBABA_CLOUD_* (a Worker's bindings); default the runtime's environment. */
+  env?: Record<string, unknown>;
+  /** "v1" (HMAC-SHA1, default) or "v3" (ACS3-HMAC-SHA256 in headers). */
+  signatureVersion?: "v1" | "v3";
   /** Default https://linkedmall.aliyuncs.com/ */
   endpoint?: string;
   /** Default "POST" (form body); "GET" puts everything in the query. */
@@ -215,6 +231,8 @@ export class LinkedMallClient {
   execute(api: string, params?: Params<Record<string, unknown>>, options?: CallOptions): Promise<Record<string, unknown>>;
   execute(builder: ConfirmDisburseRequest, options?: CallOptions): Promise<ConfirmDisburseResult>;
   confirmDisburse(params: Params<ConfirmDisburseParams>, options?: CallOptions): Promise<ConfirmDisburseResult>;
+  /** Calls the credentials provider if its cached credentials expired (so prepare() can sign). */
+  refreshCredentials(): Promise<void>;
   toJSON(): Record<string, unknown>;
   free(): void;
 }
