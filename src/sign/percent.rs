@@ -31,23 +31,37 @@ pub fn encode(s: &str) -> String {
 /// `prepare`. `encode` (the crate) stays as the reference; a property test
 /// checks both agree.
 pub fn encode_into(s: &str, out: &mut String) {
-    let mut buf = Vec::with_capacity(s.len() + s.len() / 2);
-    encode_bytes(s, &mut buf);
-    // Every byte written is ASCII, so this never fails; no data can be lost.
-    out.push_str(std::str::from_utf8(&buf).unwrap_or_default());
-}
-
-fn encode_bytes(s: &str, buf: &mut Vec<u8>) {
-    let t = TRIPLES.as_bytes();
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            buf.push(b);
-        } else {
-            let at = b as usize * 3;
-            buf.extend_from_slice(t.get(at..at + 3).unwrap_or_default());
+    let b = s.as_bytes();
+    out.reserve(b.len() + b.len() / 2);
+    let mut i = 0;
+    while i < b.len() {
+        // A run of unreserved bytes is copied at once. Runs start at the string's
+        // start or after an escaped byte, and UTF-8 continuation bytes are never
+        // unreserved, so `get` always lands on char boundaries (and cannot panic).
+        let start = i;
+        while i < b.len() && UNRESERVED[b[i] as usize] {
+            i += 1;
+        }
+        out.push_str(s.get(start..i).unwrap_or_default());
+        if i < b.len() {
+            let at = b[i] as usize * 3;
+            out.push_str(TRIPLES.get(at..at + 3).unwrap_or_default());
+            i += 1;
         }
     }
 }
+
+/// RFC 3986 unreserved: `A-Z a-z 0-9 - _ . ~`.
+const UNRESERVED: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.' || c == b'~';
+        i += 1;
+    }
+    t
+};
 
 /// `k=v&k=v` with both sides encoded, in the given order.
 pub fn form<'a, I>(pairs: I) -> String
