@@ -76,25 +76,20 @@ fn prepare_top_with_bigint() {
 #[wasm_bindgen_test]
 fn builders_and_fresh_nonces() {
     let lm = LinkedMallClient::new(obj(r#"{"accessKeyId":"i","accessKeySecret":"s"}"#)).unwrap();
-    let b = ConfirmDisburseRequest::new()
-        .biz_id("b".into())
-        .unwrap()
-        .biz_uid("u".into())
-        .unwrap()
-        .lm_order_id("1".into())
-        .unwrap();
+    let request = || {
+        ConfirmDisburseRequest::new()
+            .biz_id("b".into())
+            .unwrap()
+            .biz_uid("u".into())
+            .unwrap()
+            .lm_order_id("1".into())
+            .unwrap()
+    };
     let a = lm
-        .prepare(b.into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
-        .unwrap();
-    let b2 = ConfirmDisburseRequest::new()
-        .biz_id("b".into())
-        .unwrap()
-        .biz_uid("u".into())
-        .unwrap()
-        .lm_order_id("1".into())
+        .prepare(request().into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
         .unwrap();
     let c = lm
-        .prepare(b2.into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
+        .prepare(request().into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
         .unwrap();
     let nonce = |p: &String| {
         let body = p.split('\n').nth(3).unwrap().to_string();

@@ -2,7 +2,7 @@
 //! attempt loop around the core (sign → send → decode → retry policy).
 
 use super::transport::{self, Failure};
-use super::{core_err, invalid, params_json, prepared_to_line, to_js_error};
+use super::{core_err, get, invalid, params_json, prepared_to_line, to_js_error};
 use crate::decode::{self, Call};
 use crate::error::Error;
 use crate::json::Json;
@@ -13,7 +13,7 @@ use crate::prepare::{
 };
 use crate::retry::{self, Policy};
 use crate::sign::{aliyun_rpc, top::SignMethod};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -21,13 +21,6 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 const DEFAULT_TIMEOUT_MS: u32 = 15_000;
-
-fn get(v: &JsValue, k: &str) -> JsValue {
-    if v.is_undefined() || v.is_null() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(v, &super::key(k)).unwrap_or(JsValue::UNDEFINED)
-}
 
 fn present(v: &JsValue) -> bool {
     !(v.is_undefined() || v.is_null())
@@ -200,7 +193,9 @@ fn time_ms(v: &JsValue) -> Result<Option<f64>, JsValue> {
     Ok(None)
 }
 
-fn top_timestamp(opts: &JsValue) -> Result<String, JsValue> {
+/// The `timestamp` option: a string as given (the core checks its form), or a
+/// Date / Unix ms (default: now) written by `format` (TOP GMT+8 or ISO UTC).
+fn option_timestamp(opts: &JsValue, format: fn(i64) -> Option<String>) -> Result<String, JsValue> {
     let v = get(opts, "timestamp");
     if let Some(s) = v.as_string() {
         return Ok(s);
@@ -211,22 +206,7 @@ fn top_timestamp(opts: &JsValue) -> Result<String, JsValue> {
     } else {
         js_sys::Date::now()
     };
-    crate::time::top_timestamp(ms as i64)
-        .ok_or_else(|| invalid("options.timestamp", "out of range"))
-}
-
-fn rpc_timestamp(opts: &JsValue) -> Result<String, JsValue> {
-    let v = get(opts, "timestamp");
-    if let Some(s) = v.as_string() {
-        return Ok(s);
-    }
-    let ms = if present(&v) {
-        time_ms(&v)?
-            .ok_or_else(|| invalid("options.timestamp", "expected a string, Date or number"))?
-    } else {
-        js_sys::Date::now()
-    };
-    crate::time::iso_utc(ms as i64).ok_or_else(|| invalid("options.timestamp", "out of range"))
+    format(ms as i64).ok_or_else(|| invalid("options.timestamp", "out of range"))
 }
 
 thread_local! {
@@ -579,7 +559,7 @@ impl TopClient {
     ) -> Result<String, JsValue> {
         let (name, value, js, opts) =
             prepare_args(&api, params, options, &["timestamp", "session", "redact"])?;
-        let ts = top_timestamp(&opts)?;
+        let ts = option_timestamp(&opts, crate::time::top_timestamp)?;
         let session = opt_string(&opts, "session", "options")?;
         let p = match session {
             Some(s) => {
@@ -796,7 +776,7 @@ impl LinkedMallClient {
     ) -> Result<String, JsValue> {
         let (name, value, js, opts) =
             prepare_args(&api, params, options, &["timestamp", "nonce", "redact"])?;
-        let ts = rpc_timestamp(&opts)?;
+        let ts = option_timestamp(&opts, crate::time::iso_utc)?;
         let nonce = match opt_string(&opts, "nonce", "options")? {
             Some(n) => n,
             None => fresh_nonce().map_err(core_err)?,

@@ -52,13 +52,17 @@ pub fn panic_for_test() {
     panic!("deliberate panic (recovery test)");
 }
 
-pub(crate) fn key(k: &str) -> JsValue {
-    JsValue::from_str(k)
+/// `v[k]`, or `undefined` when `v` is nullish or the lookup throws.
+pub(crate) fn get(v: &JsValue, k: &str) -> JsValue {
+    if v.is_undefined() || v.is_null() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn set(obj: &Object, k: &str, v: impl Into<JsValue>) {
     // Reflect.set on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &key(k), &v.into());
+    let _ = Reflect::set(obj, &JsValue::from_str(k), &v.into());
 }
 
 fn set_opt(obj: &Object, key: &str, v: &Option<String>) {
@@ -77,14 +81,7 @@ pub(crate) fn to_js_error(e: &Error, attempts: u32) -> JsValue {
         set(&fields, "status", s);
     }
     if e.kind == ErrorKind::Validation {
-        let issues = Array::new();
-        for i in &e.issues {
-            let o = Object::new();
-            set(&o, "path", i.path.as_str());
-            set(&o, "message", i.message.as_str());
-            issues.push(&o);
-        }
-        set(&fields, "issues", issues);
+        set(&fields, "issues", issues_to_js(&e.issues));
     }
     let a = &e.api;
     set_opt(&fields, "code", &a.code);
@@ -197,12 +194,21 @@ pub(crate) fn core_err(e: Error) -> JsValue {
 pub fn validate_params(api: &str, params: JsValue) -> Result<JsValue, JsValue> {
     let (json, js_numbers) = params_json(&params)?;
     let value = crate::prepare::parse_params(&json).map_err(core_err)?;
-    let protocol = crate::models::find(api)
+    Ok(issues_of(api, &value, js_numbers))
+}
+
+/// The protocol of a modelled API; unmodelled names are taken as TOP methods.
+fn protocol_of(api: &str) -> crate::models::Protocol {
+    crate::models::find(api)
         .map(|m| m.protocol)
-        .unwrap_or(crate::models::Protocol::Top);
-    match crate::prepare::business(protocol, api, &value, js_numbers) {
-        Ok(_) => Ok(Array::new().into()),
-        Err(e) => Ok(issues_to_js(&e.issues)),
+        .unwrap_or(crate::models::Protocol::Top)
+}
+
+/// `[]` when `value` is valid for `api`, else its issues.
+fn issues_of(api: &str, value: &crate::json::Json, js_numbers: bool) -> JsValue {
+    match crate::prepare::business(protocol_of(api), api, value, js_numbers) {
+        Ok(_) => Array::new().into(),
+        Err(e) => issues_to_js(&e.issues),
     }
 }
 
@@ -226,13 +232,7 @@ pub fn validate_wire(api: &str, params: JsValue) -> Result<JsValue, JsValue> {
         Ok(v) => v,
         Err(issues) => return Ok(issues_to_js(&issues)),
     };
-    let protocol = crate::models::find(api)
-        .map(|m| m.protocol)
-        .unwrap_or(crate::models::Protocol::Top);
-    match crate::prepare::business(protocol, api, &value, false) {
-        Ok(_) => Ok(Array::new().into()),
-        Err(e) => Ok(issues_to_js(&e.issues)),
-    }
+    Ok(issues_of(api, &value, false))
 }
 
 /// The API names aligate models (others are signed unvalidated).
@@ -306,17 +306,13 @@ pub fn decode_response(
     body: &[u8],
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let get = |k: &str| Reflect::get(&options, &key(k)).ok();
-    let format = get("format")
-        .and_then(|v| v.as_string())
+    let format = get(&options, "format")
+        .as_string()
         .and_then(|s| crate::prepare::Format::parse(&s))
         .unwrap_or(crate::prepare::Format::Json);
-    let simplify = get("simplify").and_then(|v| v.as_bool()).unwrap_or(false);
-    let protocol = crate::models::find(api)
-        .map(|m| m.protocol)
-        .unwrap_or(crate::models::Protocol::Top);
+    let simplify = get(&options, "simplify").as_bool().unwrap_or(false);
     let call = crate::decode::Call {
-        protocol,
+        protocol: protocol_of(api),
         api,
         format,
         simplify,

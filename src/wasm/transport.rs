@@ -1,6 +1,7 @@
 //! fetch with a timeout, the caller's AbortSignal and a capped body read.
 //! Global `fetch` (or an injected one); no Node built-ins.
 
+use super::get;
 use crate::error::{Error, ErrorKind};
 use crate::prepare::Prepared;
 use crate::retry::NetworkFault;
@@ -31,10 +32,6 @@ pub struct Received {
 pub struct Failure {
     pub error: Error,
     pub fault: Option<NetworkFault>,
-}
-
-fn get(v: &JsValue, k: &str) -> JsValue {
-    Reflect::get(v, &super::key(k)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn text(v: &JsValue, k: &str) -> String {
