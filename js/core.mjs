@@ -57,6 +57,142 @@ function guard(wasm, raw, fn) {
   };
 }
 
+// ── execute: the IO around the core's decisions ────────────────────────────
+// Rust signs each attempt, decodes responses and decides (retry policy, error
+// mapping); this side only does what needs the host: fetch, timers, reading
+// the body, awaiting the credentials provider.
+
+/** Reads at most `max` bytes; past that, cancels and returns max + 1 bytes (the core reports the overflow). */
+async function readCapped(res, max) {
+  const stream = res.body;
+  if (!stream) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    return buf.length > max ? new Uint8Array(max + 1) : buf;
+  }
+  const reader = stream.getReader();
+  const chunks = [];
+  let n = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (n + value.length > max) {
+      reader.cancel().catch(() => {});
+      return new Uint8Array(max + 1);
+    }
+    chunks.push(value);
+    n += value.length;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** One attempt: the decoded outcome from `call` (JSON text or a delay), or it throws. */
+async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
+  if (signal?.aborted) return call.__failed("aborted");
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  signal?.addEventListener("abort", onAbort);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  let stage = "network";
+  let res;
+  let body;
+  try {
+    const init = { method: p.method, headers: p.headers, signal: controller.signal };
+    if (p.method !== "GET" && p.body) init.body = p.body;
+    res = await (fetchFn ?? globalThis.fetch)(p.url, init);
+    stage = "body";
+    body = await readCapped(res, maxBody);
+  } catch (e) {
+    return call.__failed(signal?.aborted ? "aborted" : timedOut ? "timeout" : stage, e);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+  return call.__received(res.status, res.headers?.get?.("content-type") ?? "", body);
+}
+
+/** Waits `ms`; false when the signal aborted first. */
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve(!signal?.aborted);
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
+
+async function credentials(call) {
+  let value;
+  let ok = true;
+  try {
+    value = await call.__provider()();
+  } catch (e) {
+    [ok, value] = [false, e];
+  }
+  call.__setCredentials(ok, value);
+}
+
+async function execute(call) {
+  try {
+    const io = call.__io();
+    for (;;) {
+      if (call.__needsCredentials()) await credentials(call);
+      const out = await attempt(call, preparedFromLine(call.__sign()), io);
+      if (typeof out === "string") return JSON.parse(out);
+      if (!(await sleep(out, io[1]))) call.__failed("aborted");
+    }
+  } finally {
+    call.free();
+  }
+}
+
+const SHORTCUTS = {
+  TopClient: {
+    commissionStatusChange: "alibaba.retail.commission.status.change",
+    lianbeiOrderNotice: "alibaba.alisports.lianbei.order.notice",
+    fundsFlowNotify: "aliyun.gsc.funds.flow.notify",
+  },
+  LinkedMallClient: { confirmDisburse: "ConfirmDisburse" },
+};
+
+function addCalls(C, shortcuts) {
+  C.prototype.execute = function execute_(api, params, options) {
+    try {
+      return execute(this.__call(api, params, options));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  for (const [name, api] of Object.entries(shortcuts)) {
+    C.prototype[name] = function shortcut(params, options) {
+      return this.execute(api, params, options);
+    };
+  }
+  if (C.prototype.__credentials) {
+    C.prototype.refreshCredentials = async function refreshCredentials() {
+      const call = this.__credentials();
+      try {
+        if (call.__needsCredentials()) await credentials(call);
+      } finally {
+        call.free();
+      }
+    };
+  }
+}
+
 const CLASSES = ["TopClient", "LinkedMallClient", "CommissionStatusChangeRequest", "LianbeiOrderNoticeRequest",
   "FundsFlowNotifyRequest", "ConfirmDisburseRequest"];
 const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis",
@@ -64,14 +200,18 @@ const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams",
 
 /** Wires a glue module (and its instance's raw exports) to the JS side; returns the public API. */
 export function install(wasm, raw) {
-  wasm.__setup(AligateError, replacer);
-  const api = { AligateError };
-  for (const name of CLASSES) {
-    const C = wasm[name];
+  const wrap = (C) => {
     for (const m of Object.getOwnPropertyNames(C.prototype)) {
       const d = Object.getOwnPropertyDescriptor(C.prototype, m);
       if (m !== "constructor" && m !== "free" && typeof d.value === "function") C.prototype[m] = guard(wasm, raw, d.value);
     }
+  };
+  wasm.__setup(AligateError, replacer);
+  const api = { AligateError };
+  for (const name of CLASSES) {
+    const C = wasm[name];
+    wrap(C);
+    if (SHORTCUTS[name]) addCalls(C, SHORTCUTS[name]);
     if (C.prototype.__prepare) {
       C.prototype.prepare = function prepare(a, p, o) {
         return preparedFromLine(this.__prepare(a, p, o));
@@ -79,6 +219,7 @@ export function install(wasm, raw) {
     }
     api[name] = C;
   }
+  wrap(wasm.Call);
   for (const name of FUNCTIONS) api[name] = guard(wasm, raw, wasm[name]);
   api.__memoryBytes = wasm.__memoryBytes;
   return api;

@@ -1,9 +1,9 @@
 //! `TopClient` and `LinkedMallClient`: option conversion, `prepare`, and the
 //! attempt loop around the core (sign → send → decode → retry policy).
 
-use super::transport::{self, Failure};
+use super::transport;
 use super::{core_err, get, invalid, params_json, prepared_to_line, to_js_error};
-use crate::decode::{self, Call};
+use crate::decode;
 use crate::error::Error;
 use crate::json::Json;
 use crate::models::Protocol;
@@ -13,7 +13,7 @@ use crate::prepare::{
 };
 use crate::retry::{self, Policy};
 use crate::sign::{aliyun_rpc, top::SignMethod};
-use js_sys::{Function, Object, Promise};
+use js_sys::{Function, Object};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -301,27 +301,23 @@ impl Provider {
             .cloned()
     }
 
-    /// Cached credentials, or the provider's fresh ones.
-    async fn get(&self) -> Result<Creds, Error> {
-        if let Some(c) = self.cached() {
-            return Ok(c);
+    /// Takes what the provider returned (the JS side awaits it): `ok` false
+    /// means it threw or rejected with `v`.
+    fn accept(&self, ok: bool, v: &JsValue) -> Result<(), Error> {
+        if !ok {
+            return Err(Error::new(
+                crate::error::ErrorKind::Network,
+                format!("credentials provider failed: {}", js_message(v)),
+            ));
         }
-        let fail = |m: String| Error::new(crate::error::ErrorKind::Network, m);
-        let out = self
-            .call
-            .call0(&JsValue::UNDEFINED)
-            .map_err(|e| fail(format!("credentials provider failed: {}", js_message(&e))))?;
-        let v = wasm_bindgen_futures::JsFuture::from(Promise::resolve(&out))
-            .await
-            .map_err(|e| fail(format!("credentials provider failed: {}", js_message(&e))))?;
-        let field = |k: &str| get(&v, k).as_string().filter(|s| !s.is_empty());
+        let field = |k: &str| get(v, k).as_string().filter(|s| !s.is_empty());
         let missing = |k: &str| {
             Error::invalid(
                 format!("credentials().{k}"),
                 "the provider returned no value",
             )
         };
-        let expiration = get(&v, "expiration");
+        let expiration = get(v, "expiration");
         let expires = if let Some(n) = expiration.as_f64() {
             Some(n)
         } else if let Some(s) = expiration.as_string() {
@@ -339,8 +335,8 @@ impl Provider {
             security_token: field("securityToken").map(Secret::new),
             expires,
         };
-        *self.cache.borrow_mut() = Some(creds.clone());
-        Ok(creds)
+        *self.cache.borrow_mut() = Some(creds);
+        Ok(())
     }
 }
 
@@ -378,12 +374,14 @@ impl Signer {
         matches!(self, Signer::Top(c) if c.simplify)
     }
 
-    /// Signs one attempt with a fresh timestamp (and nonce, and credentials
-    /// from the provider when there is one).
-    async fn sign_now(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
+    /// Signs one attempt with a fresh timestamp (and nonce, and the
+    /// provider's cached credentials when there is a provider).
+    fn sign_now(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
         if let Signer::Rpc(c, Some(p)) = self {
-            let cfg = with_creds(c, p.get().await?);
-            return Signer::Rpc(cfg, None).sign_sync(api, params, js);
+            let creds = p.cached().ok_or_else(|| {
+                Error::invalid("credentials", "the provider has no current credentials")
+            })?;
+            return Signer::Rpc(with_creds(c, creds), None).sign_sync(api, params, js);
         }
         self.sign_sync(api, params, js)
     }
@@ -405,96 +403,192 @@ impl Signer {
     }
 }
 
-/// The attempt loop: each attempt is signed afresh; failures are classified by
-/// the core policy and retried only when that cannot duplicate an effect.
-async fn run(
+/// One `execute` call. The JS side runs the loop and does the IO (fetch,
+/// timers, the credentials provider); every decision is made here: each
+/// attempt is signed afresh, responses are decoded, and failures are
+/// classified by the core policy and repeated only when that cannot duplicate
+/// an effect.
+#[wasm_bindgen]
+pub struct Call {
     signer: Signer,
     api: String,
     params: Json,
     js: bool,
     http: Http,
-    signal: Option<AbortSignal>,
-) -> Result<JsValue, JsValue> {
-    let call = Call {
-        protocol: signer.protocol(),
-        api: &api,
-        format: signer.format(),
-        simplify: signer.simplify(),
-    };
-    let mut attempt: u32 = 0;
-    loop {
-        let p = signer
-            .sign_now(&api, &params, js)
-            .await
-            .map_err(|e| to_js_error(&e, attempt))?;
-        attempt += 1;
-        let (mut err, fault) = match transport::send(
-            &p,
-            http.fetch.as_ref(),
-            signal.as_ref(),
-            http.timeout_ms,
-            http.max_body,
-        )
-        .await
-        {
-            Ok(r) => {
-                let received = decode::Received {
-                    status: r.status,
-                    content_type: &r.content_type,
-                    body: &r.body,
-                };
-                match decode::decode(&call, &received, http.max_body) {
-                    Ok(json) => return js_sys::JSON::parse(&json),
-                    Err(e) => (e, None),
-                }
-            }
-            Err(Failure { error, fault }) => (error, fault),
-        };
-        let decision = retry::classify(&err, fault, &http.policy);
-        retry::mark(&mut err, decision, p.repeat_safe);
-        let delay = retry::next_delay(
-            decision,
-            p.repeat_safe,
-            attempt,
-            &http.policy,
-            js_sys::Math::random(),
-        );
-        match delay {
-            Some(ms) => {
-                if let Err(e) = transport::sleep(ms, signal.as_ref()).await {
-                    return Err(to_js_error(&e, attempt));
-                }
-            }
-            None => return Err(to_js_error(&err, attempt)),
+    signal: JsValue,
+    attempt: u32,
+    repeat_safe: bool,
+}
+
+fn new_call(
+    signer: Signer,
+    http: &Http,
+    api: JsValue,
+    params: JsValue,
+    opts: JsValue,
+) -> Result<Call, JsValue> {
+    let (name, json, js, opts) = call_args(&api, params, opts)?;
+    check_keys(
+        &opts,
+        &["signal", "timeoutMs", "retries", "session"],
+        "options",
+    )?;
+    let http = http.with_call(&opts)?;
+    let signal = opt_signal(&opts)?
+        .map(JsValue::from)
+        .unwrap_or(JsValue::UNDEFINED);
+    let params = prepare::parse_params(&json).map_err(core_err)?;
+    let signer = match (signer, opt_string(&opts, "session", "options")?) {
+        (Signer::Top(mut c), Some(s)) => {
+            c.session = Some(Secret::new(s));
+            Signer::Top(c)
         }
+        (s, _) => s,
+    };
+    Ok(Call {
+        signer,
+        api: name,
+        params,
+        js,
+        http,
+        signal,
+        attempt: 0,
+        repeat_safe: false,
+    })
+}
+
+#[wasm_bindgen]
+impl Call {
+    /// True when the provider must be awaited before the next `__sign`.
+    #[wasm_bindgen(js_name = "__needsCredentials")]
+    pub fn needs_credentials(&self) -> bool {
+        matches!(&self.signer, Signer::Rpc(_, Some(p)) if p.cached().is_none())
+    }
+
+    /// Hands the provider's outcome over (see `Provider::accept`).
+    #[wasm_bindgen(js_name = "__setCredentials")]
+    pub fn set_credentials(&self, ok: bool, value: JsValue) -> Result<(), JsValue> {
+        match &self.signer {
+            Signer::Rpc(_, Some(p)) => p
+                .accept(ok, &value)
+                .map_err(|e| to_js_error(&e, self.attempt)),
+            _ => Ok(()),
+        }
+    }
+
+    #[wasm_bindgen(js_name = "__provider")]
+    pub fn provider(&self) -> JsValue {
+        match &self.signer {
+            Signer::Rpc(_, Some(p)) => p.call.clone().into(),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    /// Signs the next attempt: the prepared line (see `prepared_to_line`).
+    #[wasm_bindgen(js_name = "__sign")]
+    pub fn sign(&mut self) -> Result<String, JsValue> {
+        let p = self
+            .signer
+            .sign_now(&self.api, &self.params, self.js)
+            .map_err(|e| to_js_error(&e, self.attempt))?;
+        self.attempt += 1;
+        self.repeat_safe = p.repeat_safe;
+        Ok(prepared_to_line(&p, false))
+    }
+
+    /// IO settings for the JS side: `[fetch, signal, timeoutMs, maxBodyBytes]`.
+    #[wasm_bindgen(js_name = "__io")]
+    pub fn io(&self) -> js_sys::Array {
+        let fetch: JsValue = self
+            .http
+            .fetch
+            .clone()
+            .map(JsValue::from)
+            .unwrap_or(JsValue::UNDEFINED);
+        let a = js_sys::Array::of2(&fetch, &self.signal);
+        a.push(&JsValue::from(self.http.timeout_ms));
+        a.push(&JsValue::from(self.http.max_body as f64));
+        a
+    }
+
+    /// A complete response: the result as JSON text, or the wait in ms before
+    /// the next attempt; throws the final `AligateError`.
+    #[wasm_bindgen(js_name = "__received")]
+    pub fn received(
+        &mut self,
+        status: u16,
+        content_type: &str,
+        body: &[u8],
+    ) -> Result<JsValue, JsValue> {
+        let call = decode::Call {
+            protocol: self.signer.protocol(),
+            api: &self.api,
+            format: self.signer.format(),
+            simplify: self.signer.simplify(),
+        };
+        let received = decode::Received {
+            status,
+            content_type,
+            body,
+        };
+        match decode::decode(&call, &received, self.http.max_body) {
+            Ok(json) => Ok(json.into()),
+            Err(e) => self.failure(e, None).map(JsValue::from),
+        }
+    }
+
+    /// A failed attempt: `what` is `aborted` (the caller's signal), `timeout`,
+    /// `network` (fetch rejected with `error`) or `body` (the body read failed).
+    /// Returns the wait in ms before the next attempt; throws the final error.
+    #[wasm_bindgen(js_name = "__failed")]
+    pub fn failed(&mut self, what: &str, error: JsValue) -> Result<f64, JsValue> {
+        let (e, fault) = match what {
+            "aborted" => (transport::aborted_error(), None),
+            "timeout" => (
+                Error::new(
+                    crate::error::ErrorKind::Timeout,
+                    format!("no complete response within {} ms", self.http.timeout_ms),
+                ),
+                None,
+            ),
+            "body" => (
+                Error::decode(format!(
+                    "truncated body: the connection failed while reading it: {}",
+                    transport::describe_js_error(&error)
+                )),
+                Some(retry::NetworkFault::Other),
+            ),
+            _ => (
+                Error::new(
+                    crate::error::ErrorKind::Network,
+                    format!("request failed: {}", transport::describe_js_error(&error)),
+                ),
+                Some(transport::classify_fetch_error(&error)),
+            ),
+        };
+        self.failure(e, fault)
     }
 }
 
-fn start(signer: Signer, http: &Http, api: JsValue, params: JsValue, opts: JsValue) -> Promise {
-    let prepared = (|| -> Result<_, JsValue> {
-        let (name, json, js, opts) = call_args(&api, params, opts)?;
-        check_keys(
-            &opts,
-            &["signal", "timeoutMs", "retries", "session"],
-            "options",
-        )?;
-        let http = http.with_call(&opts)?;
-        let signal = opt_signal(&opts)?;
-        let value = prepare::parse_params(&json).map_err(core_err)?;
-        let signer = match (signer, opt_string(&opts, "session", "options")?) {
-            (Signer::Top(mut c), Some(s)) => {
-                c.session = Some(Secret::new(s));
-                Signer::Top(c)
-            }
-            (s, _) => s,
-        };
-        Ok((signer, name, value, js, http, signal))
-    })();
-    match prepared {
-        Ok((signer, name, value, js, http, signal)) => {
-            wasm_bindgen_futures::future_to_promise(run(signer, name, value, js, http, signal))
+impl Call {
+    fn failure(
+        &mut self,
+        mut err: Error,
+        fault: Option<retry::NetworkFault>,
+    ) -> Result<f64, JsValue> {
+        let decision = retry::classify(&err, fault, &self.http.policy);
+        retry::mark(&mut err, decision, self.repeat_safe);
+        let delay = retry::next_delay(
+            decision,
+            self.repeat_safe,
+            self.attempt,
+            &self.http.policy,
+            js_sys::Math::random(),
+        );
+        match delay {
+            Some(ms) => Ok(ms as f64),
+            None => Err(to_js_error(&err, self.attempt)),
         }
-        Err(e) => Promise::reject(&e),
     }
 }
 
@@ -576,38 +670,17 @@ impl TopClient {
         ))
     }
 
-    /// Sends a call: resolves to the decoded result, rejects with `AligateError`.
-    pub fn execute(&self, api: JsValue, params: JsValue, options: JsValue) -> Promise {
-        start(
+    /// Starts a call; the JS entry's `execute` (and the per-API methods)
+    /// run it: resolves to the decoded result, rejects with `AligateError`.
+    #[wasm_bindgen(js_name = "__call")]
+    pub fn call(&self, api: JsValue, params: JsValue, options: JsValue) -> Result<Call, JsValue> {
+        new_call(
             Signer::Top(self.cfg.clone()),
             &self.http,
             api,
             params,
             options,
         )
-    }
-
-    #[wasm_bindgen(js_name = commissionStatusChange)]
-    pub fn commission_status_change(&self, params: JsValue, options: JsValue) -> Promise {
-        self.execute(
-            "alibaba.retail.commission.status.change".into(),
-            params,
-            options,
-        )
-    }
-
-    #[wasm_bindgen(js_name = lianbeiOrderNotice)]
-    pub fn lianbei_order_notice(&self, params: JsValue, options: JsValue) -> Promise {
-        self.execute(
-            "alibaba.alisports.lianbei.order.notice".into(),
-            params,
-            options,
-        )
-    }
-
-    #[wasm_bindgen(js_name = fundsFlowNotify)]
-    pub fn funds_flow_notify(&self, params: JsValue, options: JsValue) -> Promise {
-        self.execute("aliyun.gsc.funds.flow.notify".into(), params, options)
     }
 
     /// Configuration without credentials.
@@ -752,17 +825,20 @@ impl LinkedMallClient {
         })
     }
 
-    /// Calls the credentials provider now (if its cached credentials expired)
-    /// so that `prepare` can sign with them.
-    #[wasm_bindgen(js_name = refreshCredentials)]
-    pub fn refresh_credentials(&self) -> Promise {
-        let provider = self.provider.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            if let Some(p) = provider {
-                p.get().await.map_err(|e| to_js_error(&e, 0))?;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
+    /// A call with no parameters, for `refreshCredentials()` (the JS entry
+    /// awaits the provider when its cached credentials expired).
+    #[wasm_bindgen(js_name = "__credentials")]
+    pub fn credentials(&self) -> Call {
+        Call {
+            signer: Signer::Rpc(self.cfg.clone(), self.provider.clone()),
+            api: String::new(),
+            params: Json::Null,
+            js: false,
+            http: self.http.clone(),
+            signal: JsValue::UNDEFINED,
+            attempt: 0,
+            repeat_safe: false,
+        }
     }
 
     /// Validates and signs without sending. Options: `timestamp` (ISO UTC
@@ -800,19 +876,16 @@ impl LinkedMallClient {
         ))
     }
 
-    pub fn execute(&self, api: JsValue, params: JsValue, options: JsValue) -> Promise {
-        start(
+    /// See `TopClient::call`.
+    #[wasm_bindgen(js_name = "__call")]
+    pub fn call(&self, api: JsValue, params: JsValue, options: JsValue) -> Result<Call, JsValue> {
+        new_call(
             Signer::Rpc(self.cfg.clone(), self.provider.clone()),
             &self.http,
             api,
             params,
             options,
         )
-    }
-
-    #[wasm_bindgen(js_name = confirmDisburse)]
-    pub fn confirm_disburse(&self, params: JsValue, options: JsValue) -> Promise {
-        self.execute("ConfirmDisburse".into(), params, options)
     }
 
     #[wasm_bindgen(js_name = toJSON)]

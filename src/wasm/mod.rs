@@ -1,5 +1,6 @@
 //! wasm-bindgen layer: conversion between JS values and the core, error mapping,
-//! and the fetch loop. No business rules live here.
+//! and `Call` (each attempt's signing, decoding and retry decision; the JS entry
+//! does the IO). No business rules live here.
 
 pub mod builders;
 pub mod clients;
