@@ -1,7 +1,7 @@
 // Browser entry (also the fallback for bundlers): `await init()` fetches the
 // .wasm next to the glue, or takes a URL / Response / bytes / Module.
 import initWasm, * as wasm from "../pkg/aligate.js";
-import { install, AligateError } from "./core.mjs";
+import { install, defineBuilders, AligateError } from "./core.mjs";
 
 const api = {};
 let ready;
@@ -14,10 +14,9 @@ export function init(input) {
 
 // Classes are patched in place by install(); functions are guarded wrappers.
 export { AligateError };
-export {
-  TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest,
-  ConfirmDisburseRequest,
-} from "../pkg/aligate.js";
+export { TopClient, LinkedMallClient } from "../pkg/aligate.js";
+export const { CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest, ConfirmDisburseRequest } =
+  defineBuilders(wasm.Request);
 export const signTop = (...a) => api.signTop(...a);
 export const signAliyunRpc = (...a) => api.signAliyunRpc(...a);
 export const topTimestamp = (...a) => api.topTimestamp(...a);

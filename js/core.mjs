@@ -19,16 +19,42 @@ export function replacer(_key, value) {
 }
 
 /** `prepare` returns `{ method, url, headers, body }`; wasm hands it over as one line. */
+let lastHead = "";
+let lastHeaders = {};
 export function preparedFromLine(line) {
-  const [method, url, head, body] = line.split("\n");
-  const headers = {};
-  if (head) {
-    for (const h of head.split("\t")) {
-      const i = h.indexOf(":");
-      headers[h.slice(0, i)] = h.slice(i + 1);
+  const a = line.indexOf("\n");
+  const b = line.indexOf("\n", a + 1);
+  const c = line.indexOf("\n", b + 1);
+  const head = line.slice(b + 1, c);
+  // Header lines repeat from call to call: parse each distinct one once.
+  if (head !== lastHead) {
+    const parsed = {};
+    if (head) {
+      for (const h of head.split("\t")) {
+        const i = h.indexOf(":");
+        parsed[h.slice(0, i)] = h.slice(i + 1);
+      }
     }
+    [lastHead, lastHeaders] = [head, parsed];
   }
-  return body ? { method, url, headers, body } : { method, url, headers };
+  const out = { method: line.slice(0, a), url: line.slice(a + 1, b), headers: { ...lastHeaders } };
+  if (c + 1 < line.length) out.body = line.slice(c + 1);
+  return out;
+}
+
+/**
+ * Parameters as JSON text made from JS values, or undefined when the core
+ * must do it (bigint, NaN/Infinity hiding behind `null`, cycles: it reports
+ * those by name). Stringifying here saves a crossing back into JS.
+ */
+export function paramsText(p) {
+  if (p === null || typeof p !== "object") return undefined;
+  try {
+    const t = JSON.stringify(p);
+    return t.includes("null") ? undefined : t;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -168,10 +194,10 @@ const SHORTCUTS = {
   LinkedMallClient: { confirmDisburse: "ConfirmDisburse" },
 };
 
-function addCalls(C, shortcuts) {
+function addCalls(C, shortcuts, Request) {
   C.prototype.execute = function execute_(api, params, options) {
     try {
-      return execute(this.__call(api, params, options));
+      return execute(api instanceof Request ? this.__callRequest(api, params) : this.__call(api, params, options));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -193,8 +219,48 @@ function addCalls(C, shortcuts) {
   }
 }
 
-const CLASSES = ["TopClient", "LinkedMallClient", "CommissionStatusChangeRequest", "LianbeiOrderNoticeRequest",
-  "FundsFlowNotifyRequest", "ConfirmDisburseRequest"];
+// ── builders: typed subclasses of the one wasm `Request` class ──────────────
+// Setter → wire path: "key", "outer.key", or "+outer.list" (append).
+const BUILDERS = {
+  CommissionStatusChangeRequest: ["alibaba.retail.commission.status.change", {
+    param0: "param0", orderPayTime: "param0.order_pay_time", outerOrderId: "param0.outer_order_id",
+    orderStatus: "param0.order_status", orderGoodsTime: "param0.order_goods_time", orderEndTime: "param0.order_end_time",
+    bizOrderId: "param0.biz_order_id", orderId: "param0.order_id",
+  }],
+  LianbeiOrderNoticeRequest: ["alibaba.alisports.lianbei.order.notice", { bizOrderId: "biz_order_id" }],
+  FundsFlowNotifyRequest: ["aliyun.gsc.funds.flow.notify", {
+    payments: "official_funds_record_request.payments", confirms: "official_funds_record_request.confirms",
+    refunds: "official_funds_record_request.refunds", addPayment: "+official_funds_record_request.payments",
+    addConfirm: "+official_funds_record_request.confirms", addRefund: "+official_funds_record_request.refunds",
+  }],
+  ConfirmDisburseRequest: ["ConfirmDisburse", {
+    bizId: "BizId", bizUid: "BizUid", lmOrderId: "LmOrderId", useAnonymousTbAccount: "UseAnonymousTbAccount",
+    thirdPartyUserId: "ThirdPartyUserId", accountType: "AccountType",
+  }],
+};
+const defined = new WeakMap();
+
+/** The builder classes over a glue module's `Request` (defined once per glue). */
+export function defineBuilders(Request) {
+  if (defined.has(Request)) return defined.get(Request);
+  const out = {};
+  for (const [name, [api, setters]] of Object.entries(BUILDERS)) {
+    const C = { [name]: class extends Request { constructor() { super(api); } } }[name];
+    for (const [method, path] of Object.entries(setters)) {
+      const push = path.startsWith("+");
+      const parts = (push ? path.slice(1) : path).split(".");
+      const [outer, key] = parts.length === 2 ? parts : ["", parts[0]];
+      C.prototype[method] = push
+        ? function add(v) { this.__push(outer, key, v); return this; }
+        : function set(v) { this.__set(outer, key, v); return this; };
+    }
+    out[name] = C;
+  }
+  defined.set(Request, out);
+  return out;
+}
+
+const CLASSES = ["TopClient", "LinkedMallClient"];
 const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis",
   "decodeResponse", "__panicForTest"];
 
@@ -211,15 +277,17 @@ export function install(wasm, raw) {
   for (const name of CLASSES) {
     const C = wasm[name];
     wrap(C);
-    if (SHORTCUTS[name]) addCalls(C, SHORTCUTS[name]);
-    if (C.prototype.__prepare) {
-      C.prototype.prepare = function prepare(a, p, o) {
-        return preparedFromLine(this.__prepare(a, p, o));
-      };
-    }
+    addCalls(C, SHORTCUTS[name], wasm.Request);
+    C.prototype.prepare = function prepare(a, p, o) {
+      if (a instanceof wasm.Request) return preparedFromLine(this.__prepareRequest(a, p));
+      const text = paramsText(p);
+      return preparedFromLine(text === undefined ? this.__prepare(a, p, o, false) : this.__prepare(a, text, o, true));
+    };
     api[name] = C;
   }
   wrap(wasm.Call);
+  wrap(wasm.Request);
+  Object.assign(api, defineBuilders(wasm.Request));
   for (const name of FUNCTIONS) api[name] = guard(wasm, raw, wasm[name]);
   api.__memoryBytes = wasm.__memoryBytes;
   return api;

@@ -3,8 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use aligate::wasm::{
-    sign_aliyun_rpc, sign_top, validate_params, ConfirmDisburseRequest, LianbeiOrderNoticeRequest,
-    LinkedMallClient, TopClient,
+    sign_aliyun_rpc, sign_top, validate_params, LinkedMallClient, Request, TopClient,
 };
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
@@ -76,21 +75,12 @@ fn prepare_top_with_bigint() {
 #[wasm_bindgen_test]
 fn builders_and_fresh_nonces() {
     let lm = LinkedMallClient::new(obj(r#"{"accessKeyId":"i","accessKeySecret":"s"}"#)).unwrap();
-    let request = || {
-        ConfirmDisburseRequest::new()
-            .biz_id("b".into())
-            .unwrap()
-            .biz_uid("u".into())
-            .unwrap()
-            .lm_order_id("1".into())
-            .unwrap()
-    };
-    let a = lm
-        .prepare(request().into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
-        .unwrap();
-    let c = lm
-        .prepare(request().into(), JsValue::UNDEFINED, JsValue::UNDEFINED)
-        .unwrap();
+    let mut request = Request::new("ConfirmDisburse").unwrap();
+    request.set("", "BizId", "b".into()).unwrap();
+    request.set("", "BizUid", "u".into()).unwrap();
+    request.set("", "LmOrderId", "1".into()).unwrap();
+    let a = lm.prepare_request(&request, JsValue::UNDEFINED).unwrap();
+    let c = lm.prepare_request(&request, JsValue::UNDEFINED).unwrap();
     let nonce = |p: &String| {
         let body = p.split('\n').nth(3).unwrap().to_string();
         body.split('&')
@@ -119,10 +109,20 @@ fn validation_paths() {
         get(&i, "path").as_string().unwrap(),
         "official_funds_record_request.payments[0].sub_orders[0].pay_type"
     );
-    let lb = LianbeiOrderNoticeRequest::new()
-        .biz_order_id(JsValue::from_f64(1.5))
-        .unwrap();
+    let mut lb = Request::new("alibaba.alisports.lianbei.order.notice").unwrap();
+    lb.set("", "biz_order_id", JsValue::from_f64(1.5)).unwrap();
     assert!(lb.validate().is_err());
+    let mut funds = Request::new("aliyun.gsc.funds.flow.notify").unwrap();
+    let order = obj(r#"{"main_biz_order_id":"m"}"#);
+    funds
+        .push("official_funds_record_request", "payments", order)
+        .unwrap();
+    let json = JSON::stringify(&funds.to_json().unwrap()).unwrap();
+    assert_eq!(
+        json.as_string().unwrap(),
+        r#"{"official_funds_record_request":{"payments":[{"main_biz_order_id":"m"}]}}"#
+    );
+    assert!(Request::new("no.such.api").is_err());
 }
 
 #[wasm_bindgen]

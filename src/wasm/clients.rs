@@ -1,6 +1,7 @@
 //! `TopClient` and `LinkedMallClient`: option conversion, `prepare`, and the
 //! attempt loop around the core (sign → send → decode → retry policy).
 
+use super::builders::Request;
 use super::transport;
 use super::{core_err, get, invalid, params_json, prepared_to_line, to_js_error};
 use crate::decode;
@@ -238,39 +239,32 @@ fn fresh_nonce() -> Result<String, Error> {
     })
 }
 
-/// The api name and parameter JSON of `(api, params)` or `(builder)`.
-/// Returns the remaining argument (the per-call options).
-fn call_args(
-    api: &JsValue,
-    params: JsValue,
-    opts: JsValue,
-) -> Result<(String, String, bool, JsValue), JsValue> {
-    if let Some(name) = api.as_string() {
-        let (json, js) = params_json(&params)?;
-        return Ok((name, json, js, opts));
-    }
-    let to_params = get(api, "__params");
-    if let Ok(f) = to_params.dyn_into::<Function>() {
-        let name = get(api, "api").as_string().unwrap_or_default();
-        let json = f.call0(api)?.as_string().unwrap_or_default();
-        // With a builder the second argument is the options.
-        return Ok((name, json, true, params));
-    }
-    Err(invalid("api", "expected an API name or a request builder"))
+/// The api name and parsed parameters of `(api, params)`, and whether they
+/// passed through JS numbers. Builders take `__prepareRequest` / `__callRequest`.
+fn call_args(api: &JsValue, params: &JsValue) -> Result<(String, Json, bool), JsValue> {
+    args_of(api, params, false)
 }
 
-/// `prepare`'s arguments: api name, parsed params, JS-numbers flag, options.
-fn prepare_args(
+/// `call_args`; `stringified`: the JS entry already turned JS values into
+/// `params` as JSON text.
+fn args_of(
     api: &JsValue,
-    params: JsValue,
-    options: JsValue,
-    allowed: &[&str],
-) -> Result<(String, Json, bool, JsValue), JsValue> {
-    let (name, json, js, opts) = call_args(api, params, options)?;
-    check_keys(&opts, allowed, "options")?;
+    params: &JsValue,
+    stringified: bool,
+) -> Result<(String, Json, bool), JsValue> {
+    let name = api
+        .as_string()
+        .ok_or_else(|| invalid("api", "expected an API name or a request builder"))?;
+    let (json, js) = match params.as_string() {
+        Some(text) if stringified => (text, true),
+        _ => params_json(params)?,
+    };
     let value = prepare::parse_params(&json).map_err(core_err)?;
-    Ok((name, value, js, opts))
+    Ok((name, value, js))
 }
+
+const TOP_PREPARE_KEYS: [&str; 3] = ["timestamp", "session", "redact"];
+const RPC_PREPARE_KEYS: [&str; 3] = ["timestamp", "nonce", "redact"];
 
 enum Signer {
     Top(TopConfig),
@@ -423,22 +417,19 @@ pub struct Call {
 fn new_call(
     signer: Signer,
     http: &Http,
-    api: JsValue,
-    params: JsValue,
-    opts: JsValue,
+    (api, params, js): (String, Json, bool),
+    opts: &JsValue,
 ) -> Result<Call, JsValue> {
-    let (name, json, js, opts) = call_args(&api, params, opts)?;
     check_keys(
-        &opts,
+        opts,
         &["signal", "timeoutMs", "retries", "session"],
         "options",
     )?;
-    let http = http.with_call(&opts)?;
-    let signal = opt_signal(&opts)?
+    let http = http.with_call(opts)?;
+    let signal = opt_signal(opts)?
         .map(JsValue::from)
         .unwrap_or(JsValue::UNDEFINED);
-    let params = prepare::parse_params(&json).map_err(core_err)?;
-    let signer = match (signer, opt_string(&opts, "session", "options")?) {
+    let signer = match (signer, opt_string(opts, "session", "options")?) {
         (Signer::Top(mut c), Some(s)) => {
             c.session = Some(Secret::new(s));
             Signer::Top(c)
@@ -447,7 +438,7 @@ fn new_call(
     };
     Ok(Call {
         signer,
-        api: name,
+        api,
         params,
         js,
         http,
@@ -650,37 +641,30 @@ impl TopClient {
         api: JsValue,
         params: JsValue,
         options: JsValue,
+        stringified: bool,
     ) -> Result<String, JsValue> {
-        let (name, value, js, opts) =
-            prepare_args(&api, params, options, &["timestamp", "session", "redact"])?;
-        let ts = option_timestamp(&opts, crate::time::top_timestamp)?;
-        let session = opt_string(&opts, "session", "options")?;
-        let p = match session {
-            Some(s) => {
-                let mut cfg = self.cfg.clone();
-                cfg.session = Some(Secret::new(s));
-                prepare::prepare_top(&cfg, &name, &value, js, &ts)
-            }
-            None => prepare::prepare_top(&self.cfg, &name, &value, js, &ts),
-        }
-        .map_err(core_err)?;
-        Ok(prepared_to_line(
-            &p,
-            opt_bool(&opts, "redact", "options")?.unwrap_or(false),
-        ))
+        let (name, value, js) = args_of(&api, &params, stringified)?;
+        self.prepare_value(&name, &value, js, &options)
+    }
+
+    /// `prepare` for a builder: its parameters are used in place.
+    #[wasm_bindgen(js_name = "__prepareRequest")]
+    pub fn prepare_request(&self, req: &Request, options: JsValue) -> Result<String, JsValue> {
+        self.prepare_value(req.model().api, req.params(), true, &options)
     }
 
     /// Starts a call; the JS entry's `execute` (and the per-API methods)
     /// run it: resolves to the decoded result, rejects with `AligateError`.
     #[wasm_bindgen(js_name = "__call")]
     pub fn call(&self, api: JsValue, params: JsValue, options: JsValue) -> Result<Call, JsValue> {
-        new_call(
-            Signer::Top(self.cfg.clone()),
-            &self.http,
-            api,
-            params,
-            options,
-        )
+        let signer = Signer::Top(self.cfg.clone());
+        new_call(signer, &self.http, call_args(&api, &params)?, &options)
+    }
+
+    #[wasm_bindgen(js_name = "__callRequest")]
+    pub fn call_request(&self, req: &Request, options: JsValue) -> Result<Call, JsValue> {
+        let args = (req.model().api.to_string(), req.params().clone(), true);
+        new_call(Signer::Top(self.cfg.clone()), &self.http, args, &options)
     }
 
     /// Configuration without credentials.
@@ -715,6 +699,30 @@ impl TopClient {
             self.cfg.sign_method.as_str(),
             self.cfg.endpoint
         )
+    }
+}
+
+impl TopClient {
+    fn prepare_value(
+        &self,
+        api: &str,
+        value: &Json,
+        js: bool,
+        opts: &JsValue,
+    ) -> Result<String, JsValue> {
+        check_keys(opts, &TOP_PREPARE_KEYS, "options")?;
+        let ts = option_timestamp(opts, crate::time::top_timestamp)?;
+        let p = match opt_string(opts, "session", "options")? {
+            Some(s) => {
+                let mut cfg = self.cfg.clone();
+                cfg.session = Some(Secret::new(s));
+                prepare::prepare_top(&cfg, api, value, js, &ts)
+            }
+            None => prepare::prepare_top(&self.cfg, api, value, js, &ts),
+        }
+        .map_err(core_err)?;
+        let redact = opt_bool(opts, "redact", "options")?.unwrap_or(false);
+        Ok(prepared_to_line(&p, redact))
     }
 }
 
@@ -849,43 +857,28 @@ impl LinkedMallClient {
         api: JsValue,
         params: JsValue,
         options: JsValue,
+        stringified: bool,
     ) -> Result<String, JsValue> {
-        let (name, value, js, opts) =
-            prepare_args(&api, params, options, &["timestamp", "nonce", "redact"])?;
-        let ts = option_timestamp(&opts, crate::time::iso_utc)?;
-        let nonce = match opt_string(&opts, "nonce", "options")? {
-            Some(n) => n,
-            None => fresh_nonce().map_err(core_err)?,
-        };
-        let cfg = match &self.provider {
-            None => std::borrow::Cow::Borrowed(&self.cfg),
-            Some(p) => std::borrow::Cow::Owned(with_creds(
-                &self.cfg,
-                p.cached().ok_or_else(|| {
-                    invalid(
-                        "credentials",
-                        "the provider has no current credentials; execute() calls it, or await refreshCredentials() before prepare()",
-                    )
-                })?,
-            )),
-        };
-        let p = prepare::prepare_rpc(&cfg, &name, &value, js, &ts, &nonce).map_err(core_err)?;
-        Ok(prepared_to_line(
-            &p,
-            opt_bool(&opts, "redact", "options")?.unwrap_or(false),
-        ))
+        let (name, value, js) = args_of(&api, &params, stringified)?;
+        self.prepare_value(&name, &value, js, &options)
+    }
+
+    #[wasm_bindgen(js_name = "__prepareRequest")]
+    pub fn prepare_request(&self, req: &Request, options: JsValue) -> Result<String, JsValue> {
+        self.prepare_value(req.model().api, req.params(), true, &options)
     }
 
     /// See `TopClient::call`.
     #[wasm_bindgen(js_name = "__call")]
     pub fn call(&self, api: JsValue, params: JsValue, options: JsValue) -> Result<Call, JsValue> {
-        new_call(
-            Signer::Rpc(self.cfg.clone(), self.provider.clone()),
-            &self.http,
-            api,
-            params,
-            options,
-        )
+        let args = call_args(&api, &params)?;
+        new_call(self.signer(), &self.http, args, &options)
+    }
+
+    #[wasm_bindgen(js_name = "__callRequest")]
+    pub fn call_request(&self, req: &Request, options: JsValue) -> Result<Call, JsValue> {
+        let args = (req.model().api.to_string(), req.params().clone(), true);
+        new_call(self.signer(), &self.http, args, &options)
     }
 
     #[wasm_bindgen(js_name = toJSON)]
@@ -907,5 +900,41 @@ impl LinkedMallClient {
             "LinkedMallClient {{ accessKeyId: {}, endpoint: {} }}",
             self.cfg.access_key_id, self.cfg.endpoint
         )
+    }
+}
+
+impl LinkedMallClient {
+    fn signer(&self) -> Signer {
+        Signer::Rpc(self.cfg.clone(), self.provider.clone())
+    }
+
+    fn prepare_value(
+        &self,
+        api: &str,
+        value: &Json,
+        js: bool,
+        opts: &JsValue,
+    ) -> Result<String, JsValue> {
+        check_keys(opts, &RPC_PREPARE_KEYS, "options")?;
+        let ts = option_timestamp(opts, crate::time::iso_utc)?;
+        let nonce = match opt_string(opts, "nonce", "options")? {
+            Some(n) => n,
+            None => fresh_nonce().map_err(core_err)?,
+        };
+        let cfg = match &self.provider {
+            None => std::borrow::Cow::Borrowed(&self.cfg),
+            Some(p) => std::borrow::Cow::Owned(with_creds(
+                &self.cfg,
+                p.cached().ok_or_else(|| {
+                    invalid(
+                        "credentials",
+                        "the provider has no current credentials; execute() calls it, or await refreshCredentials() before prepare()",
+                    )
+                })?,
+            )),
+        };
+        let p = prepare::prepare_rpc(&cfg, api, value, js, &ts, &nonce).map_err(core_err)?;
+        let redact = opt_bool(opts, "redact", "options")?.unwrap_or(false);
+        Ok(prepared_to_line(&p, redact))
     }
 }
