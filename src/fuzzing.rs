@@ -35,6 +35,7 @@ pub fn validate_models(data: &[u8]) {
         format: Format::Xml,
         version: "2018-01-16".into(),
         signature_version: prepare::SignatureVersion::V1,
+        keyed: Default::default(),
     };
     for js in [true, false] {
         for m in MODELS {

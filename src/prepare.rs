@@ -99,6 +99,9 @@ pub struct RpcConfig {
     /// API version for actions aligate does not model (ConfirmDisburse is 2018-01-16).
     pub version: String,
     pub signature_version: SignatureVersion,
+    /// `access_key_secret` keyed for v1, made on first use. Anything that
+    /// changes the secret must start from `Default::default()` here.
+    pub keyed: std::cell::OnceCell<Option<aliyun_rpc::Keyed>>,
 }
 
 /// Aliyun signature: v1 (HMAC-SHA1 over the parameters) or v3 (ACS3-HMAC-SHA256
@@ -481,11 +484,17 @@ pub fn prepare_rpc(
             .filter(|(k, _)| k != "Action")
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    let (signature, canonical) = aliyun_rpc::sign_canonical(
-        &mut all,
-        cfg.access_key_secret.expose(),
-        cfg.http_method.as_str(),
-    );
+    let keyed = cfg
+        .keyed
+        .get_or_init(|| aliyun_rpc::Keyed::new(cfg.access_key_secret.expose()));
+    let (signature, canonical) = match keyed {
+        Some(k) => aliyun_rpc::sign_keyed(&mut all, k, cfg.http_method.as_str()),
+        None => aliyun_rpc::sign_canonical(
+            &mut all,
+            cfg.access_key_secret.expose(),
+            cfg.http_method.as_str(),
+        ),
+    };
     // Signature first, like the official SDKs; the rest in canonical order,
     // which is exactly the canonical query already encoded for signing.
     let mut wire: Vec<(&str, &str)> = Vec::with_capacity(all.len() + 1);

@@ -110,6 +110,7 @@ fn rpc_cfg(m: HttpMethod) -> RpcConfig {
         format: Format::Json,
         version: "2018-01-16".into(),
         signature_version: prepare::SignatureVersion::V1,
+        keyed: Default::default(),
     }
 }
 

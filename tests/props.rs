@@ -71,7 +71,7 @@ proptest! {
                 aligate::models::Protocol::AliyunRpc => prepare::prepare_rpc(&RpcConfig {
                     access_key_id: "i".into(), access_key_secret: Secret::new("s"), security_token: None,
                     endpoint: "http://127.0.0.1/".into(), http_method: HttpMethod::Post, format: Format::Json,
-                    version: "2018-01-16".into(), signature_version: prepare::SignatureVersion::V1 }, m.api, &v, js, "2026-01-01T00:00:00Z", "n"),
+                    version: "2018-01-16".into(), signature_version: prepare::SignatureVersion::V1, keyed: Default::default() }, m.api, &v, js, "2026-01-01T00:00:00Z", "n"),
             };
             if let Err(e) = r {
                 prop_assert!(e.kind == aligate::ErrorKind::Validation);

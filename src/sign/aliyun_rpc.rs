@@ -2,7 +2,7 @@
 //! `&`; StringToSign = `METHOD&%2F&` + enc(canonical);
 //! Signature = base64(HMAC-SHA1(secret + "&", StringToSign)).
 
-use super::percent::encode_into;
+use super::percent::{encode_into, encode_twice};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -24,6 +24,26 @@ pub fn sign(params: &mut [(&str, &str)], secret: &str, http_method: &str) -> Str
     sign_canonical(params, secret, http_method).0
 }
 
+/// HMAC-SHA1 keyed with `secret&`, made once per client: keying costs two
+/// compression rounds of the ~eight a ConfirmDisburse signature takes.
+#[derive(Clone)]
+pub struct Keyed(Hmac<Sha1>);
+
+impl std::fmt::Debug for Keyed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyed(***)")
+    }
+}
+
+impl Keyed {
+    pub fn new(secret: &str) -> Option<Keyed> {
+        let mut key = Vec::with_capacity(secret.len() + 1);
+        key.extend_from_slice(secret.as_bytes());
+        key.push(b'&');
+        Hmac::new_from_slice(&key).ok().map(Keyed)
+    }
+}
+
 /// The signature and the canonical query it covers (callers reuse the latter
 /// as the wire form instead of encoding everything a second time).
 pub fn sign_canonical(
@@ -31,14 +51,36 @@ pub fn sign_canonical(
     secret: &str,
     http_method: &str,
 ) -> (String, String) {
-    let canonical = canonicalize(params);
-    let sts = string_to_sign(http_method, &canonical);
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(format!("{secret}&").as_bytes()) else {
-        return (String::new(), canonical);
-    };
-    mac.update(sts.as_bytes());
+    match Keyed::new(secret) {
+        Some(k) => sign_keyed(params, &k, http_method),
+        // HMAC takes keys of any length: not reached.
+        None => (String::new(), canonicalize(params)),
+    }
+}
+
+/// `sign_canonical` with a keyed state. The canonical query and the
+/// StringToSign are written in one pass (see `percent::encode_twice`).
+pub fn sign_keyed(params: &mut [(&str, &str)], key: &Keyed, http_method: &str) -> (String, String) {
+    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut canonical = Vec::with_capacity(512);
+    let mut sts = Vec::with_capacity(640);
+    sts.extend_from_slice(http_method.as_bytes());
+    sts.extend_from_slice(b"&%2F&");
+    for (k, v) in params.iter().filter(|(k, _)| *k != "Signature") {
+        if !canonical.is_empty() {
+            canonical.push(b'&');
+            sts.extend_from_slice(b"%26");
+        }
+        encode_twice(k, &mut canonical, &mut sts);
+        canonical.push(b'=');
+        sts.extend_from_slice(b"%3D");
+        encode_twice(v, &mut canonical, &mut sts);
+    }
+    let mut mac = key.0.clone();
+    mac.update(&sts);
     let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    (sig, canonical)
+    // Percent-encoding output is ASCII: this cannot fail.
+    (sig, String::from_utf8(canonical).unwrap_or_default())
 }
 
 /// A fresh nonce from 16 random bytes, formatted as a UUID v4 like the official SDKs.

@@ -51,6 +51,26 @@ pub fn encode_into(s: &str, out: &mut String) {
     }
 }
 
+/// `encode_into(s, once)` as bytes, and into `twice` the encoding of that
+/// encoding (each `%` becomes `%25`): the canonical query and its part of
+/// Aliyun's StringToSign in one pass instead of encoding the whole query
+/// again. Byte at a time: runs between escapes are short in these queries.
+pub fn encode_twice(s: &str, once: &mut Vec<u8>, twice: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    once.reserve(s.len() * 3);
+    twice.reserve(s.len() * 5);
+    for &c in s.as_bytes() {
+        if UNRESERVED[c as usize] {
+            once.push(c);
+            twice.push(c);
+        } else {
+            let (hi, lo) = (HEX[(c >> 4) as usize], HEX[(c & 15) as usize]);
+            once.extend_from_slice(&[b'%', hi, lo]);
+            twice.extend_from_slice(&[b'%', b'2', b'5', hi, lo]);
+        }
+    }
+}
+
 /// RFC 3986 unreserved: `A-Z a-z 0-9 - _ . ~`.
 const UNRESERVED: [bool; 256] = {
     let mut t = [false; 256];
@@ -113,6 +133,23 @@ mod tests {
             let mut fast = String::new();
             encode_into(s, &mut fast);
             assert_eq!(fast, encode(s));
+        }
+    }
+
+    #[test]
+    fn encode_twice_is_encode_of_encode() {
+        for s in [
+            "",
+            "a b*c~d+e/f&g=h",
+            "中文 😀",
+            "-_.~AZaz09",
+            "%25",
+            "\u{0}\u{7f}\u{80}",
+        ] {
+            let (mut once, mut twice) = (Vec::new(), Vec::new());
+            encode_twice(s, &mut once, &mut twice);
+            assert_eq!(String::from_utf8(once).unwrap(), encode(s));
+            assert_eq!(String::from_utf8(twice).unwrap(), encode(&encode(s)));
         }
     }
 

@@ -196,7 +196,15 @@ fn time_ms(v: &JsValue) -> Result<Option<f64>, JsValue> {
 
 /// The `timestamp` option: a string as given (the core checks its form), or a
 /// Date / Unix ms (default: now) written by `format` (TOP GMT+8 or ISO UTC).
-fn option_timestamp(opts: &JsValue, format: fn(i64) -> Option<String>) -> Result<String, JsValue> {
+fn option_timestamp(
+    opts: &JsValue,
+    given: bool,
+    format: fn(i64) -> Option<String>,
+) -> Result<String, JsValue> {
+    if !given {
+        return format(js_sys::Date::now() as i64)
+            .ok_or_else(|| invalid("options.timestamp", "out of range"));
+    }
     let v = get(opts, "timestamp");
     if let Some(s) = v.as_string() {
         return Ok(s);
@@ -345,6 +353,8 @@ fn with_creds(cfg: &RpcConfig, c: Creds) -> RpcConfig {
         access_key_id: c.access_key_id,
         access_key_secret: c.access_key_secret,
         security_token: c.security_token,
+        // Keyed with the old secret: key afresh.
+        keyed: Default::default(),
         ..cfg.clone()
     }
 }
@@ -710,9 +720,18 @@ impl TopClient {
         js: bool,
         opts: &JsValue,
     ) -> Result<String, JsValue> {
-        check_keys(opts, &TOP_PREPARE_KEYS, "options")?;
-        let ts = option_timestamp(opts, crate::time::top_timestamp)?;
-        let p = match opt_string(opts, "session", "options")? {
+        // Options are usually absent: then no lookups (each is a JS crossing).
+        let given = present(opts);
+        if given {
+            check_keys(opts, &TOP_PREPARE_KEYS, "options")?;
+        }
+        let ts = option_timestamp(opts, given, crate::time::top_timestamp)?;
+        let session = if given {
+            opt_string(opts, "session", "options")?
+        } else {
+            None
+        };
+        let p = match session {
             Some(s) => {
                 let mut cfg = self.cfg.clone();
                 cfg.session = Some(Secret::new(s));
@@ -721,7 +740,7 @@ impl TopClient {
             None => prepare::prepare_top(&self.cfg, api, value, js, &ts),
         }
         .map_err(core_err)?;
-        let redact = opt_bool(opts, "redact", "options")?.unwrap_or(false);
+        let redact = given && opt_bool(opts, "redact", "options")?.unwrap_or(false);
         Ok(prepared_to_line(&p, redact))
     }
 }
@@ -827,6 +846,7 @@ impl LinkedMallClient {
                 version: opt_string(&options, "version", "options")?
                     .unwrap_or_else(|| crate::models::confirm_disburse::VERSION.to_string()),
                 signature_version,
+                keyed: Default::default(),
             },
             http: Http::from_options(&options)?,
             provider,
@@ -915,11 +935,17 @@ impl LinkedMallClient {
         js: bool,
         opts: &JsValue,
     ) -> Result<String, JsValue> {
-        check_keys(opts, &RPC_PREPARE_KEYS, "options")?;
-        let ts = option_timestamp(opts, crate::time::iso_utc)?;
-        let nonce = match opt_string(opts, "nonce", "options")? {
-            Some(n) => n,
-            None => fresh_nonce().map_err(core_err)?,
+        let given = present(opts);
+        if given {
+            check_keys(opts, &RPC_PREPARE_KEYS, "options")?;
+        }
+        let ts = option_timestamp(opts, given, crate::time::iso_utc)?;
+        let nonce = match given
+            .then(|| opt_string(opts, "nonce", "options"))
+            .transpose()?
+        {
+            Some(Some(n)) => n,
+            _ => fresh_nonce().map_err(core_err)?,
         };
         let cfg = match &self.provider {
             None => std::borrow::Cow::Borrowed(&self.cfg),
@@ -934,7 +960,7 @@ impl LinkedMallClient {
             )),
         };
         let p = prepare::prepare_rpc(&cfg, api, value, js, &ts, &nonce).map_err(core_err)?;
-        let redact = opt_bool(opts, "redact", "options")?.unwrap_or(false);
+        let redact = given && opt_bool(opts, "redact", "options")?.unwrap_or(false);
         Ok(prepared_to_line(&p, redact))
     }
 }
