@@ -50,7 +50,7 @@ pub fn sign(req: Request<'_>, secret: &str) -> Signed {
         .iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), v.trim()))
         .collect();
-    headers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    super::sort_by_name(&mut headers, |h| h.0.as_bytes());
     let mut canonical_headers = String::with_capacity(256);
     let mut signed_headers = String::with_capacity(128);
     for (k, v) in &headers {

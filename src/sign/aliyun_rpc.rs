@@ -61,7 +61,7 @@ pub fn sign_canonical(
 /// `sign_canonical` with a keyed state. The canonical query and the
 /// StringToSign are written in one pass (see `percent::encode_twice`).
 pub fn sign_keyed(params: &mut [(&str, &str)], key: &Keyed, http_method: &str) -> (String, String) {
-    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    super::sort_by_name(params, |p| p.0.as_bytes());
     let mut canonical = Vec::with_capacity(512);
     let mut sts = Vec::with_capacity(640);
     sts.extend_from_slice(http_method.as_bytes());

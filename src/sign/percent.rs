@@ -103,7 +103,7 @@ where
 /// Sorts `params` by name (bytewise) in place and encodes them as `form` does:
 /// the canonical query of both Aliyun signatures.
 pub fn sorted_form(params: &mut [(&str, &str)], skip: &str) -> String {
-    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    super::sort_by_name(params, |p| p.0.as_bytes());
     form(params.iter().copied().filter(|(k, _)| *k != skip))
 }
 

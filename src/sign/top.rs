@@ -64,7 +64,7 @@ impl Feed for Hmac<Sha256> {
 }
 
 fn feed_sorted(h: &mut impl Feed, params: &mut [(&str, &str)], body: Option<&[u8]>) {
-    params.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    super::sort_by_name(params, |p| p.0.as_bytes());
     for (k, v) in params.iter() {
         if *k == "sign" || is_blank(v) {
             continue;
