@@ -42,7 +42,7 @@ writeFileSync(join(root, "target/wbg/aligate_sp.wasm"), mod.emitBinary());
 mod.dispose();
 // The npm binaryen's wasm-opt: Debian's v108 emits modules that fail to instantiate.
 const wasmOpt = join(root, "node_modules/binaryen/bin/wasm-opt");
-run(wasmOpt, ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+run(wasmOpt, ["-Oz", "--converge", "--strip-producers", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
   join(root, "target/wbg/aligate_sp.wasm"), "-o", join(pkg, "aligate_bg.wasm")]);
 copyFileSync(join(web, "aligate.js"), join(pkg, "aligate.js"));

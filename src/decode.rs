@@ -146,9 +146,11 @@ pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
         if !ok_status {
             return Err(http_error(r));
         }
+        let mut quoted = String::new();
+        crate::json::write_str(r.content_type, &mut quoted);
         let mut e = Error::decode(format!(
-            "unexpected content type {:?} for a {} response: {}",
-            r.content_type,
+            "unexpected content type {} for a {} response: {}",
+            quoted,
             if call.format == Format::Json {
                 "JSON"
             } else {

@@ -153,7 +153,10 @@ pub fn describe(v: &Json) -> String {
                 if t.len() < s.len() {
                     t.push('…');
                 }
-                format!("string {t:?}")
+                // JSON quoting, not `{:?}`: Debug's escaping tables cost ~4 KB of wasm.
+                let mut q = String::from("string ");
+                crate::json::write_str(&t, &mut q);
+                q
             }
         },
         Json::Arr(_) => "an array".into(),
