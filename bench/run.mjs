@@ -176,7 +176,7 @@ console.log(`memory after ${N} prepare calls (post warm-up): wasm ${wasm0 / 1024
 // ── size ────────────────────────────────────────────────────────────────────
 const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
 const wasmFile = join(pkgDir, "pkg/aligate_bg.wasm");
-const nodeFiles = ["pkg/aligate_bg.wasm", "pkg/aligate.cjs", "js/node.cjs", "js/node.mjs"].map((f) => join(pkgDir, f));
+const nodeFiles = ["pkg/aligate_bg.wasm", "pkg/aligate.cjs", "pkg/core.cjs", "js/node.cjs", "js/node.mjs"].map((f) => join(pkgDir, f));
 const nodeGz = gzipSync(Buffer.concat(nodeFiles.map((f) => readFileSync(f))), { level: 9 }).length;
 const size = {
   wasm: statSync(wasmFile).size, wasmGz: gz(wasmFile), glueGz: gz(join(pkgDir, "pkg/aligate.cjs")), webGlueGz: gz(join(pkgDir, "pkg/aligate.js")),
