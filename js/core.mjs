@@ -280,8 +280,8 @@ export function install(wasm, raw) {
     addCalls(C, SHORTCUTS[name], wasm.Request);
     C.prototype.prepare = function prepare(a, p, o) {
       if (a instanceof wasm.Request) return preparedFromLine(this.__prepareRequest(a, p));
-      const text = paramsText(p);
-      return preparedFromLine(text === undefined ? this.__prepare(a, p, o, false) : this.__prepare(a, text, o, true));
+      const text = typeof a === "string" ? paramsText(p) : undefined;
+      return preparedFromLine(text === undefined ? this.__prepare(a, p, o) : this.__prepareText(a, text, o));
     };
     api[name] = C;
   }

@@ -56,7 +56,6 @@ fn prepare_top_with_bigint() {
         "alibaba.alisports.lianbei.order.notice".into(),
         params.into(),
         JsValue::UNDEFINED,
-        false,
     );
     assert!(r.is_err());
     let p = top
@@ -64,7 +63,6 @@ fn prepare_top_with_bigint() {
             "alibaba.alisports.lianbei.order.notice".into(),
             obj(r#"{"biz_order_id":"1234567890123456789"}"#),
             obj(r#"{"timestamp":"2016-01-01 12:00:00"}"#),
-            false,
         )
         .unwrap();
     // method, url, content type, body: one line each.

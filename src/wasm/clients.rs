@@ -250,23 +250,10 @@ fn fresh_nonce() -> Result<String, Error> {
 /// The api name and parsed parameters of `(api, params)`, and whether they
 /// passed through JS numbers. Builders take `__prepareRequest` / `__callRequest`.
 fn call_args(api: &JsValue, params: &JsValue) -> Result<(String, Json, bool), JsValue> {
-    args_of(api, params, false)
-}
-
-/// `call_args`; `stringified`: the JS entry already turned JS values into
-/// `params` as JSON text.
-fn args_of(
-    api: &JsValue,
-    params: &JsValue,
-    stringified: bool,
-) -> Result<(String, Json, bool), JsValue> {
     let name = api
         .as_string()
         .ok_or_else(|| invalid("api", "expected an API name or a request builder"))?;
-    let (json, js) = match params.as_string() {
-        Some(text) if stringified => (text, true),
-        _ => params_json(params)?,
-    };
+    let (json, js) = params_json(params)?;
     let value = prepare::parse_params(&json).map_err(core_err)?;
     Ok((name, value, js))
 }
@@ -651,13 +638,20 @@ impl TopClient {
         api: JsValue,
         params: JsValue,
         options: JsValue,
-        stringified: bool,
     ) -> Result<String, JsValue> {
-        let (name, value, js) = args_of(&api, &params, stringified)?;
+        let (name, value, js) = call_args(&api, &params)?;
         self.prepare_value(&name, &value, js, &options)
     }
 
     /// `prepare` for a builder: its parameters are used in place.
+    /// `prepare` with the JS entry's JSON text of JS values (strings cross
+    /// as arguments: no lookups back into JS).
+    #[wasm_bindgen(js_name = "__prepareText")]
+    pub fn prepare_text(&self, api: &str, json: &str, options: JsValue) -> Result<String, JsValue> {
+        let value = prepare::parse_params(json).map_err(core_err)?;
+        self.prepare_value(api, &value, true, &options)
+    }
+
     #[wasm_bindgen(js_name = "__prepareRequest")]
     pub fn prepare_request(&self, req: &Request, options: JsValue) -> Result<String, JsValue> {
         self.prepare_value(req.model().api, req.params(), true, &options)
@@ -877,10 +871,17 @@ impl LinkedMallClient {
         api: JsValue,
         params: JsValue,
         options: JsValue,
-        stringified: bool,
     ) -> Result<String, JsValue> {
-        let (name, value, js) = args_of(&api, &params, stringified)?;
+        let (name, value, js) = call_args(&api, &params)?;
         self.prepare_value(&name, &value, js, &options)
+    }
+
+    /// `prepare` with the JS entry's JSON text of JS values (strings cross
+    /// as arguments: no lookups back into JS).
+    #[wasm_bindgen(js_name = "__prepareText")]
+    pub fn prepare_text(&self, api: &str, json: &str, options: JsValue) -> Result<String, JsValue> {
+        let value = prepare::parse_params(json).map_err(core_err)?;
+        self.prepare_value(api, &value, true, &options)
     }
 
     #[wasm_bindgen(js_name = "__prepareRequest")]
