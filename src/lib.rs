@@ -22,3 +22,7 @@ pub mod xml;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, Issue, Result};
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
