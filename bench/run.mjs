@@ -141,20 +141,38 @@ for (const conc of [1, 32]) {
 await emu.close();
 
 // ── cold start: import + instantiate + first signed request ─────────────────
-function procMs(args) {
-  const times = [];
-  for (let i = 0; i < (quick ? 5 : 15); i++) {
+// The three commands alternate (spawn timings on a VM drift); then where the
+// time goes, measured inside fresh processes.
+const FIRST = `prepare("alibaba.alisports.lianbei.order.notice",{biz_order_id:1})`;
+const coldCases = {
+  bare: ["-e", "0"],
+  require: ["-e", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
+  import: ["--input-type=module", "-e", `import {TopClient} from "aligate";new TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
+  phases: ["-e", `const t0=performance.now();const a=require("aligate");const t1=performance.now();` +
+    `const c=new a.TopClient({appKey:"k",appSecret:"s"});const t2=performance.now();c.${FIRST};const t3=performance.now();` +
+    `process.stdout.write(JSON.stringify([t1-t0,t2-t1,t3-t2]))`],
+  compile: ["-e", `const b=require("fs").readFileSync(require.resolve("aligate/package.json").replace("package.json","pkg/aligate_bg.wasm"));` +
+    `const t0=performance.now();new WebAssembly.Module(b);process.stdout.write(String(performance.now()-t0))`],
+};
+const coldTimes = Object.fromEntries(Object.keys(coldCases).map((k) => [k, []]));
+const coldOut = Object.fromEntries(Object.keys(coldCases).map((k) => [k, []]));
+for (let i = 0; i < (quick ? 5 : 21); i++) {
+  for (const [k, args] of Object.entries(coldCases)) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { cwd: project });
     if (r.status !== 0) throw new Error(String(r.stderr));
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    coldTimes[k].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    coldOut[k].push(String(r.stdout));
   }
-  return median(times);
 }
-const bare = procMs(["-e", "0"]);
-const cold = procMs(["-e", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).prepare("alibaba.alisports.lianbei.order.notice",{biz_order_id:1})`]);
-const coldEsm = procMs(["--input-type=module", "-e", `import {TopClient} from "aligate";new TopClient({appKey:"k",appSecret:"s"}).prepare("alibaba.alisports.lianbei.order.notice",{biz_order_id:1})`]);
+const bare = median(coldTimes.bare);
+const cold = median(coldTimes.require);
+const coldEsm = median(coldTimes.import);
+const phase = (i) => median(coldOut.phases.map((o) => JSON.parse(o)[i]));
+const phases = { require: phase(0), client: phase(1), prepare: phase(2), compile: median(coldOut.compile.map(Number)) };
 console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${(cold - bare).toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${(coldEsm - bare).toFixed(1)})`);
+console.log(`  inside the process: require("aligate") ${phases.require.toFixed(1)} ms (of which compiling the module ${phases.compile.toFixed(1)} ms), ` +
+  `first client ${phases.client.toFixed(1)} ms, first prepare ${phases.prepare.toFixed(1)} ms`);
 
 // ── memory across 10^6 prepare calls ───────────────────────────────────────
 const memTop = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod: "hmac-sha256" });
@@ -197,6 +215,8 @@ const md = [`# aligate benchmark results`, ``,
   `| cold start, \`node -e 0\` | ${bare.toFixed(1)} ms |`,
   `| cold start, require + instantiate + first prepare | ${cold.toFixed(1)} ms (+${(cold - bare).toFixed(1)} ms) |`,
   `| cold start, ESM import + instantiate + first prepare | ${coldEsm.toFixed(1)} ms (+${(coldEsm - bare).toFixed(1)} ms) |`,
+  `| inside a fresh process: \`require("aligate")\` / first client / first prepare | ${phases.require.toFixed(1)} / ${phases.client.toFixed(1)} / ${phases.prepare.toFixed(1)} ms |`,
+  `| of which compiling the .wasm (\`new WebAssembly.Module\`, first in its process) | ${phases.compile.toFixed(1)} ms |`,
   `| wasm memory across ${N.toLocaleString("en")} prepare calls after warm-up | ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB |`,
   `| RSS across the same calls | ${(rss0 / 2 ** 20).toFixed(1)} → ${(rss1 / 2 ** 20).toFixed(1)} MiB |`,
   `| .wasm | ${kb(size.wasm)} raw, ${kb(size.wasmGz)} gzip |`,
