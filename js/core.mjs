@@ -147,8 +147,9 @@ async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
   return call.__received(res.status, res.headers?.get?.("content-type") ?? "", body);
 }
 
-/** Waits `ms`; false when the signal aborted first. */
+/** Waits `ms`; false when the signal aborted first (or already had). */
 function sleep(ms, signal) {
+  if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

@@ -155,6 +155,19 @@ test("an aborted signal cancels at once, mid-request and during backoff", async 
   emu.reset();
   await fails(top().execute(...SAFE, { signal: done.signal }), { kind: "aborted" });
   assert.equal(emu.seen.length, 0);
+  // Aborted after the response arrived and before the backoff (a 3 s ban): no wait at all.
+  const late = new AbortController();
+  const fetchThenAbort = async (url, init) => {
+    const r = await fetch(url, init);
+    const text = await r.text();
+    late.abort();
+    return new Response(text, { status: r.status, headers: r.headers });
+  };
+  emu.reset(); emu.next((ctx, res) => sendJson(res, 200, { error_response: { code: 7, msg: "App Call Limited", sub_msg: "This ban will last 3 more seconds" } }));
+  const t1 = Date.now();
+  await fails(top({ fetch: fetchThenAbort, maxBanWaitMs: 5000 }).execute(...SAFE, { signal: late.signal }), { kind: "aborted", attempts: 1 });
+  assert.ok(Date.now() - t1 < 1500, `waited ${Date.now() - t1} ms`);
+  assert.equal(emu.seen.length, 1);
 });
 
 test("retries: 0 disables retrying", async () => {

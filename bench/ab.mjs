@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// node bench/ab.mjs DIR_A DIR_B [ROUNDS]: two builds of aligate (checkouts with
+// a built pkg/, e.g. a `git worktree` of another commit) loaded into ONE
+// process, their `prepare` timed in alternating rounds. On a noisy VM this
+// separates changes of a few percent that two separate `npm run bench` runs
+// cannot. Prints medians and B/A; asserts nothing.
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+
+const [dirA, dirB, roundsArg] = process.argv.slice(2);
+if (!dirA || !dirB) {
+  console.error("usage: node bench/ab.mjs DIR_A DIR_B [ROUNDS]");
+  process.exit(2);
+}
+const require = createRequire(import.meta.url);
+const load = (dir) => require(join(resolve(dir), "js/node.cjs"));
+const ROUNDS = Number(roundsArg ?? 25);
+const OPS = 10_000;
+
+const CONF = { BizId: "LMALL2019****0009", BizUid: "349***23", LmOrderId: "6012345678901234567" };
+const LIAN = { biz_order_id: "1234567890123456789" };
+const COMM = { param0: { order_id: "1234567890123456789", order_status: 1, outer_order_id: "o-1", order_pay_time: "2026-11-22 10:00:00" } };
+
+function cases(a) {
+  const lm = new a.LinkedMallClient({ accessKeyId: "testid", accessKeySecret: "testsecret" });
+  const top = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod: "hmac-sha256" });
+  const cb = new a.ConfirmDisburseRequest().bizId(CONF.BizId).bizUid(CONF.BizUid).lmOrderId(CONF.LmOrderId);
+  return {
+    "ConfirmDisburse (builder)": () => lm.prepare(cb),
+    "ConfirmDisburse (object)": () => lm.prepare("ConfirmDisburse", CONF),
+    "lianbei hmac-sha256 (object)": () => top.prepare("alibaba.alisports.lianbei.order.notice", LIAN),
+    "commission hmac-sha256 (object)": () => top.prepare("alibaba.retail.commission.status.change", COMM),
+  };
+}
+
+const A = cases(load(dirA));
+const B = cases(load(dirB));
+const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+const time = (f) => {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < OPS; i++) f();
+  return Number(process.hrtime.bigint() - t0) / OPS / 1e3;
+};
+console.log(`${"prepare (median µs/op)".padEnd(34)} ${"A".padStart(7)} ${"B".padStart(7)}    B/A`);
+for (const name of Object.keys(A)) {
+  const ta = [];
+  const tb = [];
+  for (let w = 0; w < 2; w++) {
+    time(A[name]);
+    time(B[name]);
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2) {
+      ta.push(time(A[name]));
+      tb.push(time(B[name]));
+    } else {
+      tb.push(time(B[name]));
+      ta.push(time(A[name]));
+    }
+  }
+  const [a, b] = [median(ta), median(tb)];
+  console.log(`${name.padEnd(34)} ${a.toFixed(2).padStart(7)} ${b.toFixed(2).padStart(7)}   ×${(b / a).toFixed(2)}`);
+}
