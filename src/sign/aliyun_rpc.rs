@@ -2,22 +2,36 @@
 //! `&`; StringToSign = `METHOD&%2F&` + enc(canonical);
 //! Signature = base64(HMAC-SHA1(secret + "&", StringToSign)).
 
-use super::percent::{encode_into, encode_twice};
+use super::percent::encode_twice;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
 /// Sorts `params` in place and returns the canonicalized query string.
 pub fn canonicalize(params: &mut [(&str, &str)]) -> String {
-    super::percent::sorted_form(params, "Signature")
+    canonical_and_sts(params, "POST").0
 }
 
-pub fn string_to_sign(http_method: &str, canonical: &str) -> String {
-    let mut s = String::with_capacity(canonical.len() * 5 / 4 + 16);
-    s.push_str(http_method);
-    s.push_str("&%2F&");
-    encode_into(canonical, &mut s);
-    s
+/// Sorts `params` in place and writes the canonical query and the
+/// StringToSign in one pass (see `percent::encode_twice`).
+fn canonical_and_sts(params: &mut [(&str, &str)], http_method: &str) -> (String, Vec<u8>) {
+    super::sort_by_name(params, |p| p.0.as_bytes());
+    let mut canonical = Vec::with_capacity(512);
+    let mut sts = Vec::with_capacity(640);
+    sts.extend_from_slice(http_method.as_bytes());
+    sts.extend_from_slice(b"&%2F&");
+    for (k, v) in params.iter().filter(|(k, _)| *k != "Signature") {
+        if !canonical.is_empty() {
+            canonical.push(b'&');
+            sts.extend_from_slice(b"%26");
+        }
+        encode_twice(k, &mut canonical, &mut sts);
+        canonical.push(b'=');
+        sts.extend_from_slice(b"%3D");
+        encode_twice(v, &mut canonical, &mut sts);
+    }
+    // Percent-encoding output is ASCII: this cannot fail.
+    (String::from_utf8(canonical).unwrap_or_default(), sts)
 }
 
 pub fn sign(params: &mut [(&str, &str)], secret: &str, http_method: &str) -> String {
@@ -58,29 +72,13 @@ pub fn sign_canonical(
     }
 }
 
-/// `sign_canonical` with a keyed state. The canonical query and the
-/// StringToSign are written in one pass (see `percent::encode_twice`).
+/// `sign_canonical` with a keyed state.
 pub fn sign_keyed(params: &mut [(&str, &str)], key: &Keyed, http_method: &str) -> (String, String) {
-    super::sort_by_name(params, |p| p.0.as_bytes());
-    let mut canonical = Vec::with_capacity(512);
-    let mut sts = Vec::with_capacity(640);
-    sts.extend_from_slice(http_method.as_bytes());
-    sts.extend_from_slice(b"&%2F&");
-    for (k, v) in params.iter().filter(|(k, _)| *k != "Signature") {
-        if !canonical.is_empty() {
-            canonical.push(b'&');
-            sts.extend_from_slice(b"%26");
-        }
-        encode_twice(k, &mut canonical, &mut sts);
-        canonical.push(b'=');
-        sts.extend_from_slice(b"%3D");
-        encode_twice(v, &mut canonical, &mut sts);
-    }
+    let (canonical, sts) = canonical_and_sts(params, http_method);
     let mut mac = key.0.clone();
     mac.update(&sts);
     let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    // Percent-encoding output is ASCII: this cannot fail.
-    (sig, String::from_utf8(canonical).unwrap_or_default())
+    (sig, canonical)
 }
 
 /// A fresh nonce from 16 random bytes, formatted as a UUID v4 like the official SDKs.
