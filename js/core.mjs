@@ -179,6 +179,7 @@ async function execute(call) {
       if (call.__needsCredentials()) await credentials(call);
       const out = await attempt(call, preparedFromLine(call.__sign()), io);
       if (typeof out === "string") return JSON.parse(out);
+      // Aborted during the wait: __failed throws the final "aborted" error.
       if (!(await sleep(out, io[1]))) call.__failed("aborted");
     }
   } finally {

@@ -643,7 +643,6 @@ impl TopClient {
         self.prepare_value(&name, &value, js, &options)
     }
 
-    /// `prepare` for a builder: its parameters are used in place.
     /// `prepare` with the JS entry's JSON text of JS values (strings cross
     /// as arguments: no lookups back into JS).
     #[wasm_bindgen(js_name = "__prepareText")]
@@ -652,6 +651,7 @@ impl TopClient {
         self.prepare_value(api, &value, true, &options)
     }
 
+    /// `prepare` for a builder: its parameters are used in place.
     #[wasm_bindgen(js_name = "__prepareRequest")]
     pub fn prepare_request(&self, req: &Request, options: JsValue) -> Result<String, JsValue> {
         self.prepare_value(req.model().api, req.params(), true, &options)
@@ -661,14 +661,18 @@ impl TopClient {
     /// run it: resolves to the decoded result, rejects with `AligateError`.
     #[wasm_bindgen(js_name = "__call")]
     pub fn call(&self, api: JsValue, params: JsValue, options: JsValue) -> Result<Call, JsValue> {
-        let signer = Signer::Top(self.cfg.clone());
-        new_call(signer, &self.http, call_args(&api, &params)?, &options)
+        new_call(
+            self.signer(),
+            &self.http,
+            call_args(&api, &params)?,
+            &options,
+        )
     }
 
     #[wasm_bindgen(js_name = "__callRequest")]
     pub fn call_request(&self, req: &Request, options: JsValue) -> Result<Call, JsValue> {
         let args = (req.model().api.to_string(), req.params().clone(), true);
-        new_call(Signer::Top(self.cfg.clone()), &self.http, args, &options)
+        new_call(self.signer(), &self.http, args, &options)
     }
 
     /// Configuration without credentials.
@@ -707,6 +711,10 @@ impl TopClient {
 }
 
 impl TopClient {
+    fn signer(&self) -> Signer {
+        Signer::Top(self.cfg.clone())
+    }
+
     fn prepare_value(
         &self,
         api: &str,
@@ -850,17 +858,9 @@ impl LinkedMallClient {
     /// A call with no parameters, for `refreshCredentials()` (the JS entry
     /// awaits the provider when its cached credentials expired).
     #[wasm_bindgen(js_name = "__credentials")]
-    pub fn credentials(&self) -> Call {
-        Call {
-            signer: Signer::Rpc(self.cfg.clone(), self.provider.clone()),
-            api: String::new(),
-            params: Json::Null,
-            js: false,
-            http: self.http.clone(),
-            signal: JsValue::UNDEFINED,
-            attempt: 0,
-            repeat_safe: false,
-        }
+    pub fn credentials(&self) -> Result<Call, JsValue> {
+        let none = (String::new(), Json::Null, false);
+        new_call(self.signer(), &self.http, none, &JsValue::UNDEFINED)
     }
 
     /// Validates and signs without sending. Options: `timestamp` (ISO UTC
