@@ -18,7 +18,8 @@ function run(cmd, argv) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-run("cargo", ["build", "--quiet", "--release", "--lib", "--target", "wasm32-unknown-unknown"]);
+// Without the default `std` feature: the shipped module is no_std (see Cargo.toml).
+run("cargo", ["build", "--quiet", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
 const raw = join(root, "target/wasm32-unknown-unknown/release/aligate.wasm");
 const web = join(root, "target/wbg/web");
 const node = join(root, "target/wbg/node");

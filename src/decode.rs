@@ -9,6 +9,7 @@
 use crate::error::{ApiFields, Error, ErrorKind, Result};
 use crate::json::{self, num_to_i64, write_str, Json};
 use crate::models::{self, Protocol, RespTy};
+use crate::prelude::*;
 use crate::prepare::Format;
 use crate::schema::MAX_SAFE;
 
@@ -59,7 +60,7 @@ fn text_of(v: Option<&Json>) -> Option<String> {
 }
 
 /// Parses a body as the call's format into a JSON value (XML via `xml.rs`).
-fn parse_body(body: &[u8], format: Format) -> std::result::Result<Json, String> {
+fn parse_body(body: &[u8], format: Format) -> core::result::Result<Json, String> {
     match format {
         Format::Json => json::parse_bytes(body).map_err(|e| {
             if e.eof {
@@ -68,7 +69,7 @@ fn parse_body(body: &[u8], format: Format) -> std::result::Result<Json, String> 
                 format!("malformed JSON body: {e}")
             }
         }),
-        Format::Xml => match std::str::from_utf8(body) {
+        Format::Xml => match core::str::from_utf8(body) {
             Ok(t) => crate::xml::parse(t),
             Err(_) => Err("malformed XML body: not UTF-8".into()),
         },
@@ -217,7 +218,7 @@ fn decode_top(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
         return Err(http_error(r));
     }
     if call.simplify {
-        return Ok(std::mem::take(value));
+        return Ok(core::mem::take(value));
     }
     let key = format!("{}_response", call.api.replace('.', "_"));
     match map.iter().position(|(k, _)| *k == key) {
@@ -228,7 +229,7 @@ fn decode_top(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
 
 fn decode_rpc(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
     // XML wraps the body in <Action>Response or <Error>; JSON does not.
-    let mut body = match (call.format, std::mem::take(value)) {
+    let mut body = match (call.format, core::mem::take(value)) {
         (Format::Xml, Json::Obj(mut m)) if m.len() == 1 => {
             m.pop().map(|(_, v)| v).unwrap_or_default()
         }

@@ -1,7 +1,8 @@
 //! The one error type. Secrets never reach it: every constructor takes only
 //! field paths, reasons and gateway-supplied fields.
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -112,6 +113,6 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
-pub type Result<T> = std::result::Result<T, Error>;
+pub type Result<T> = core::result::Result<T, Error>;

@@ -3,6 +3,7 @@
 
 use crate::decode::{decode, Call, Received};
 use crate::models::{Protocol, MODELS};
+use crate::prelude::*;
 use crate::prepare::{self, Format, HttpMethod, RpcConfig, Secret, TopConfig};
 use crate::sign::top::SignMethod;
 use crate::sign::{aliyun_rpc, percent, top};
@@ -10,7 +11,7 @@ use crate::sign::{aliyun_rpc, percent, top};
 /// Every model's validation (and the unmodelled pass-through) from arbitrary
 /// JSON text, through `prepare` for TOP and Aliyun, plus `wire_to_params`.
 pub fn validate_models(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
+    let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
     let Ok(value) = prepare::parse_params(text) else {
@@ -103,7 +104,7 @@ pub fn decode_response(data: &[u8]) {
 /// The table-driven RFC 3986 encoder against the percent-encoding crate, and
 /// the form decoder's round trip.
 pub fn percent_encode(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else {
+    let Ok(s) = core::str::from_utf8(data) else {
         return;
     };
     let mut fast = String::new();
@@ -116,7 +117,7 @@ pub fn percent_encode(data: &[u8]) {
 /// The canonicalisers and signers over arbitrary parameter sets: no panic, and
 /// the result does not depend on the order the parameters came in.
 pub fn canonicalize(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else {
+    let Ok(s) = core::str::from_utf8(data) else {
         return;
     };
     // Lines of k=v; duplicate keys dropped (a request cannot carry them).

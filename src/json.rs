@@ -7,7 +7,8 @@
 //! The parser is checked against serde_json (the oracle) in `tests/props.rs`
 //! and fuzzed (`fuzz/`).
 
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 pub const MAX_DEPTH: usize = 128;
 
@@ -181,7 +182,7 @@ pub fn parse(text: &str) -> Result<Json, ParseError> {
 
 /// Parses bytes that should be UTF-8 JSON.
 pub fn parse_bytes(bytes: &[u8]) -> Result<Json, ParseError> {
-    match std::str::from_utf8(bytes) {
+    match core::str::from_utf8(bytes) {
         Ok(s) => parse(s),
         Err(e) => Err(ParseError {
             message: "body is not UTF-8",
@@ -380,7 +381,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             // Input is &str and we stop only at ASCII bytes: a char boundary.
-            out.push_str(std::str::from_utf8(&self.b[start..self.i]).unwrap_or_default());
+            out.push_str(core::str::from_utf8(&self.b[start..self.i]).unwrap_or_default());
             match self.peek() {
                 None => return Err(self.err("unexpected end of input")),
                 Some(b'"') => {

@@ -4,6 +4,22 @@
 //! Data flows builder → validate (`schema`, `models`) → canonicalise and sign
 //! (`prepare`, `sign`) → transport (the caller) → decode (`decode`), with
 //! `retry` deciding what may be repeated.
+//!
+//! The shipped .wasm is `no_std` + `alloc` (feature `std` off; see Cargo.toml);
+//! native builds and the tests use std. The code is the same either way.
+
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
+
+/// What std's prelude gives, for the `no_std` build.
+pub(crate) mod prelude {
+    pub use alloc::boxed::Box;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
 
 pub mod decode;
 pub mod error;

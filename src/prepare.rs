@@ -5,9 +5,10 @@
 use crate::error::{Error, Issue, Result};
 use crate::json::{self, Json};
 use crate::models::{self, Protocol};
+use crate::prelude::*;
 use crate::schema::{self, Ctx, MAX_INPUT_BYTES};
 use crate::sign::{aliyun_rpc, percent, top};
-use std::fmt;
+use core::fmt;
 
 pub const TOP_DEFAULT_ENDPOINT: &str = "https://gw.api.taobao.com/router/rest";
 pub const LINKEDMALL_DEFAULT_ENDPOINT: &str = "https://linkedmall.aliyuncs.com/";
@@ -63,7 +64,7 @@ pub struct TopConfig {
     pub format: Format,
     pub simplify: bool,
     /// The secret keyed into the sign method's state, made on first use.
-    pub keyed: std::cell::OnceCell<Option<top::Keyed>>,
+    pub keyed: core::cell::OnceCell<Option<top::Keyed>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,7 +102,7 @@ pub struct RpcConfig {
     pub signature_version: SignatureVersion,
     /// `access_key_secret` keyed for v1, made on first use. Anything that
     /// changes the secret must start from `Default::default()` here.
-    pub keyed: std::cell::OnceCell<Option<aliyun_rpc::Keyed>>,
+    pub keyed: core::cell::OnceCell<Option<aliyun_rpc::Keyed>>,
 }
 
 /// Aliyun signature: v1 (HMAC-SHA1 over the parameters) or v3 (ACS3-HMAC-SHA256
@@ -236,7 +237,7 @@ pub fn business(
 pub fn wire_to_params(
     api: &str,
     pairs: &[(String, String)],
-) -> std::result::Result<Json, Vec<Issue>> {
+) -> core::result::Result<Json, Vec<Issue>> {
     let mut map: Vec<(String, Json)> = Vec::new();
     let mut issues = Vec::new();
     let fields = models::find(api).map(|m| m.fields).unwrap_or(&[]);

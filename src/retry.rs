@@ -2,6 +2,7 @@
 //! Pure: the bindings run the loop and supply randomness.
 
 use crate::error::{Error, ErrorKind};
+use crate::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {

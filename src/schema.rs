@@ -7,6 +7,7 @@
 
 use crate::error::Issue;
 use crate::json::{num_to_i64, write_str, Json};
+use crate::prelude::*;
 
 /// Largest integer a JS number holds exactly (2^53 - 1).
 pub const MAX_SAFE: i64 = 9_007_199_254_740_991;

@@ -1,6 +1,7 @@
 //! Calendar arithmetic on Unix milliseconds. The host's time zone is never
 //! consulted: TOP wants GMT+8 wall time, Aliyun wants UTC.
 
+use crate::prelude::*;
 /// TOP's fixed zone: China Standard Time, no daylight saving.
 const GMT8_MS: i64 = 8 * 3600 * 1000;
 /// 0000-01-01 .. 9999-12-31 is all the formats below can express.

@@ -7,6 +7,7 @@
 //! cost ~9 KB gzip of the 64 KB wasm budget; this reader is fuzzed (`fuzz/`).
 
 use crate::json::Json;
+use crate::prelude::*;
 
 const MAX_DEPTH: usize = 128;
 
@@ -113,7 +114,7 @@ fn attach(
             match parent.1.iter_mut().find(|(k, _)| *k == name) {
                 Some((_, Json::Arr(a))) => a.push(v),
                 Some((_, existing)) => {
-                    let prev = std::mem::take(existing);
+                    let prev = core::mem::take(existing);
                     *existing = Json::Arr(vec![prev, v]);
                 }
                 None => parent.1.push((name, v)),

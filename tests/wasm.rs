@@ -103,11 +103,22 @@ fn validation_paths() {
     )
     .unwrap()
     .into();
-    assert_eq!(issues.length(), 1);
-    let i = issues.get(0);
+    // The issues as a JS user sees them, read back with serde-wasm-bindgen.
+    #[derive(serde::Deserialize)]
+    struct Issue {
+        path: String,
+        message: String,
+    }
+    let issues: Vec<Issue> = serde_wasm_bindgen::from_value(issues.into()).unwrap();
+    assert_eq!(issues.len(), 1);
     assert_eq!(
-        get(&i, "path").as_string().unwrap(),
+        issues[0].path,
         "official_funds_record_request.payments[0].sub_orders[0].pay_type"
+    );
+    assert!(
+        issues[0].message.starts_with("expected one of"),
+        "{}",
+        issues[0].message
     );
     let mut lb = Request::new("alibaba.alisports.lianbei.order.notice").unwrap();
     lb.set("", "biz_order_id", JsValue::from_f64(1.5)).unwrap();

@@ -4,6 +4,7 @@
 //! StringToSign = "ACS3-HMAC-SHA256\n" + hex(sha256(CanonicalRequest));
 //! Signature = hex(HMAC-SHA256(secret, StringToSign)).
 
+use crate::prelude::*;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 

@@ -3,6 +3,7 @@
 //! Signature = base64(HMAC-SHA1(secret + "&", StringToSign)).
 
 use super::percent::encode_twice;
+use crate::prelude::*;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
@@ -43,8 +44,8 @@ pub fn sign(params: &mut [(&str, &str)], secret: &str, http_method: &str) -> Str
 #[derive(Clone)]
 pub struct Keyed(Hmac<Sha1>);
 
-impl std::fmt::Debug for Keyed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Keyed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Keyed(***)")
     }
 }

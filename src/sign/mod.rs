@@ -1,5 +1,6 @@
 //! Signers: pure functions of parameters and secret.
 
+use crate::prelude::*;
 pub mod acs3;
 pub mod aliyun_rpc;
 pub mod percent;

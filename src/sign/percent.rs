@@ -2,6 +2,7 @@
 //! upper-case hex. Aliyun's signature needs exactly this; the same form is a
 //! valid `application/x-www-form-urlencoded` encoding, so TOP uses it too.
 
+use crate::prelude::*;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC

@@ -4,6 +4,7 @@
 //! upper-case hex.
 
 use super::hex_upper;
+use crate::prelude::*;
 use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 use sha2::Sha256;
@@ -86,8 +87,8 @@ pub enum Keyed {
     HmacSha256(Hmac<Sha256>),
 }
 
-impl std::fmt::Debug for Keyed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Keyed {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Keyed(***)")
     }
 }

@@ -7,6 +7,7 @@
 use super::{core_err, invalid, params_json};
 use crate::json::Json;
 use crate::models::{self, Model};
+use crate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 /// A JS value as JSON; strings stay strings (unlike `params_json`).

@@ -8,15 +8,16 @@ use crate::decode;
 use crate::error::Error;
 use crate::json::Json;
 use crate::models::Protocol;
+use crate::prelude::*;
 use crate::prepare::{
     self, Format, HttpMethod, Prepared, RpcConfig, Secret, SignatureVersion, TopConfig,
     LINKEDMALL_DEFAULT_ENDPOINT, TOP_DEFAULT_ENDPOINT,
 };
 use crate::retry::{self, Policy};
 use crate::sign::{aliyun_rpc, top::SignMethod};
+use alloc::rc::Rc;
+use core::cell::RefCell;
 use js_sys::{Function, Object};
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
@@ -70,7 +71,7 @@ fn opt_u32(opts: &JsValue, key: &str, what: &str, max: u32) -> Result<Option<u32
         return Ok(None);
     }
     match v.as_f64() {
-        Some(f) if f.fract() == 0.0 && f >= 0.0 && f <= max as f64 => Ok(Some(f as u32)),
+        Some(f) if f >= 0.0 && f <= max as f64 && f == (f as u32) as f64 => Ok(Some(f as u32)),
         _ => Err(invalid(
             &format!("{what}.{key}"),
             &format!("expected an integer from 0 to {max}"),
@@ -218,15 +219,12 @@ fn option_timestamp(
     format(ms as i64).ok_or_else(|| invalid("options.timestamp", "out of range"))
 }
 
-thread_local! {
-    /// getrandom output, drawn 1 KiB at a time: one crypto.getRandomValues
-    /// crossing per 64 nonces instead of one per request. Bytes are used once.
-    static POOL: std::cell::RefCell<(Vec<u8>, usize)> = const { std::cell::RefCell::new((Vec::new(), 0)) };
-}
+/// getrandom output, drawn 1 KiB at a time: one crypto.getRandomValues
+/// crossing per 64 nonces instead of one per request. Bytes are used once.
+static POOL: super::Local<(Vec<u8>, usize)> = super::Local::new((Vec::new(), 0));
 
 fn fresh_nonce() -> Result<String, Error> {
     POOL.with(|p| {
-        let mut p = p.borrow_mut();
         if p.1 + 16 > p.0.len() {
             let mut buf = vec![0u8; 1024];
             getrandom::fill(&mut buf).map_err(|_| {
@@ -949,8 +947,8 @@ impl LinkedMallClient {
             _ => fresh_nonce().map_err(core_err)?,
         };
         let cfg = match &self.provider {
-            None => std::borrow::Cow::Borrowed(&self.cfg),
-            Some(p) => std::borrow::Cow::Owned(with_creds(
+            None => alloc::borrow::Cow::Borrowed(&self.cfg),
+            Some(p) => alloc::borrow::Cow::Owned(with_creds(
                 &self.cfg,
                 p.cached().ok_or_else(|| {
                     invalid(

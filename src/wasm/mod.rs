@@ -2,49 +2,81 @@
 //! and `Call` (each attempt's signing, decoding and retry decision; the JS entry
 //! does the IO). No business rules live here.
 
+use crate::prelude::*;
 pub mod builders;
 pub mod clients;
 mod transport;
 
 use crate::error::{Error, ErrorKind};
 use crate::prepare::Prepared;
+use core::cell::RefCell;
 use js_sys::{Array, Object, Reflect};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 pub use builders::*;
 pub use clients::{LinkedMallClient, TopClient};
 
-thread_local! {
-    /// Set once by the JS entry point: the `AligateError` class and the
-    /// `JSON.stringify` replacer (bigint → string, NaN/±Infinity → sentinel).
-    static SETUP: RefCell<Option<(js_sys::Function, js_sys::Function)>> = const { RefCell::new(None) };
+/// A global for the single-threaded wasm instance (`thread_local!` is std-only;
+/// the shipped build is `no_std`). Not re-entrant: `with` must not nest on the
+/// same cell, which each user below keeps to (no JS call inside `with`).
+pub(crate) struct Local<T>(RefCell<T>);
+
+// SAFETY: wasm32 without the atomics feature has exactly one thread.
+#[cfg(not(target_feature = "atomics"))]
+unsafe impl<T> Sync for Local<T> {}
+
+impl<T> Local<T> {
+    pub(crate) const fn new(v: T) -> Self {
+        Local(RefCell::new(v))
+    }
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        f(&mut self.0.borrow_mut())
+    }
 }
+
+/// Set once by the JS entry point: the `AligateError` class and the
+/// `JSON.stringify` replacer (bigint → string, NaN/±Infinity → sentinel).
+static SETUP: Local<Option<(js_sys::Function, js_sys::Function)>> = Local::new(None);
+
+/// The last panic's message, taken once by the JS guard.
+static LAST_PANIC: Local<Option<String>> = Local::new(None);
 
 /// Called by every entry point right after instantiation.
 #[wasm_bindgen(js_name = "__setup")]
 pub fn setup(error_class: js_sys::Function, replacer: js_sys::Function) {
-    SETUP.with(|s| *s.borrow_mut() = Some((error_class, replacer)));
-    // A panic is a bug: record where, so the JS guard can report it as an
-    // AligateError of kind "internal" instead of a bare "unreachable" trap.
+    SETUP.with(|s| *s = Some((error_class, replacer)));
+    #[cfg(feature = "std")]
     std::panic::set_hook(Box::new(|info| {
-        let msg = info.payload_as_str().unwrap_or("panic");
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+        record_panic(info.payload_as_str(), info.location())
     }));
 }
 
-thread_local! {
-    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+/// A panic is a bug: record where, so the JS guard can report it as an
+/// AligateError of kind "internal" instead of a bare "unreachable" trap.
+fn record_panic(msg: Option<&str>, at: Option<&core::panic::Location<'_>>) {
+    let at = at
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    let msg = msg.unwrap_or("panic");
+    // try_borrow: a panic while LAST_PANIC is borrowed must not panic again.
+    if let Ok(mut p) = LAST_PANIC.0.try_borrow_mut() {
+        *p = Some(format!("{msg}{at}"));
+    }
+}
+
+/// The shipped build's panic handler (std's runtime is not linked): keep the
+/// message, then trap; the JS guard reports it and re-instantiates.
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    record_panic(info.message().as_str(), info.location());
+    core::arch::wasm32::unreachable()
 }
 
 /// The last panic's message, once (for the JS guard).
 #[wasm_bindgen(js_name = "__takePanic")]
 pub fn take_panic() -> Option<String> {
-    LAST_PANIC.with(|p| p.borrow_mut().take())
+    LAST_PANIC.with(|p| p.take())
 }
 
 /// Panics on purpose: the recovery test proves the instance survives a trap.
@@ -94,7 +126,7 @@ pub(crate) fn to_js_error(e: &Error, attempts: u32) -> JsValue {
     set_opt(&fields, "recommend", &a.recommend);
     // TOP calls it `msg`, Aliyun `Message`: both names carry the raw text.
     set_opt(&fields, "msg", &a.message);
-    let class = SETUP.with(|s| s.borrow().as_ref().map(|(c, _)| c.clone()));
+    let class = SETUP.with(|s| s.as_ref().map(|(c, _)| c.clone()));
     match class {
         Some(c) => {
             let args = Array::of2(&JsValue::from_str(&e.message), &fields);
@@ -127,7 +159,7 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
             return Ok((text, true));
         }
     }
-    let replacer = SETUP.with(|s| s.borrow().as_ref().map(|(_, r)| r.clone()));
+    let replacer = SETUP.with(|s| s.as_ref().map(|(_, r)| r.clone()));
     let text = match replacer {
         Some(r) => js_sys::JSON::stringify_with_replacer(params, &r),
         None => plain,

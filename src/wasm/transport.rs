@@ -3,6 +3,7 @@
 
 use super::get;
 use crate::error::{Error, ErrorKind};
+use crate::prelude::*;
 use crate::retry::NetworkFault;
 use wasm_bindgen::prelude::*;
 
