@@ -7,7 +7,7 @@
 //! Number/Boolean, which follow the same rule as JSON.
 
 use crate::error::{ApiFields, Error, ErrorKind, Result};
-use crate::json::{self, num_to_i64, write_str, Json};
+use crate::json::{self, find_str, num_to_i64, write_str, Json};
 use crate::models::{self, Protocol, RespTy};
 use crate::prelude::*;
 use crate::prepare::Format;
@@ -126,8 +126,8 @@ fn content_type_ok(ct: &str, format: Format) -> bool {
         return true;
     }
     match format {
-        Format::Json => ct.contains("json") || ct.starts_with("text/javascript"),
-        Format::Xml => ct.contains("xml"),
+        Format::Json => find_str(&ct, "json").is_some() || ct.starts_with("text/javascript"),
+        Format::Xml => find_str(&ct, "xml").is_some(),
     }
 }
 

@@ -132,7 +132,7 @@ pub fn write_str(s: &str, out: &mut String) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        out.push_str(sub(s, start, i));
         if esc.is_empty() {
             out.push_str("\\u00");
             out.push(HEX[(c >> 4) as usize] as char);
@@ -142,7 +142,7 @@ pub fn write_str(s: &str, out: &mut String) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(sub(s, start, s.len()));
     out.push('"');
 }
 
@@ -439,6 +439,30 @@ impl Parser<'_> {
     }
 }
 
+/// `s[a..b]`, or "" off a char boundary. The callers' indices sit on ASCII
+/// delimiters; `get` keeps core's panic formatting (char boundary messages,
+/// `char` Debug, Unicode tables: ~4 KB) out of the .wasm.
+pub(crate) fn sub(s: &str, a: usize, b: usize) -> &str {
+    s.get(a..b).unwrap_or_default()
+}
+
+/// Byte offset of `needle` in `hay`. A first-byte scan instead of `str::find`:
+/// core's two-way `StrSearcher` and the panic paths it drags in were ~3 KB
+/// of the .wasm, and every needle here is a short literal.
+pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let first = *n.first()?;
+    let mut i = 0;
+    while let Some(p) = h.get(i..)?.iter().position(|&b| b == first) {
+        let at = i + p;
+        if h.get(at..at + n.len()) == Some(n) {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
 /// Exact integer value of a JSON number's text, if it is an integer in i64
 /// range. `Err(true)` = integer but out of range; `Err(false)` = not an integer.
 pub fn num_to_i64(text: &str) -> Result<i64, bool> {
@@ -446,21 +470,18 @@ pub fn num_to_i64(text: &str) -> Result<i64, bool> {
         Some(r) => (true, r),
         None => (false, text),
     };
-    let (mantissa, exp) = match rest.find(['e', 'E']) {
-        Some(p) => {
-            let e: i64 = match rest[p + 1..].parse() {
-                Ok(e) => e,
+    let (mantissa, exp) = match rest.split_once(['e', 'E']) {
+        Some((m, e)) => {
+            let e_val: i64 = match e.parse() {
+                Ok(v) => v,
                 // An exponent beyond i64: absurdly large or small.
-                Err(_) => return Err(!rest[p + 1..].starts_with('-')),
+                Err(_) => return Err(!e.starts_with('-')),
             };
-            (&rest[..p], e)
+            (m, e_val)
         }
         None => (rest, 0),
     };
-    let (int_part, frac) = match mantissa.find('.') {
-        Some(p) => (&mantissa[..p], &mantissa[p + 1..]),
-        None => (mantissa, ""),
-    };
+    let (int_part, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let mut digits: String = String::with_capacity(int_part.len() + frac.len());
     digits.push_str(int_part);
     digits.push_str(frac);
@@ -493,6 +514,21 @@ pub fn num_to_i64(text: &str) -> Result<i64, bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_str_agrees_with_str_find() {
+        let hays = ["", "a", "aaab", "xaabaab", "中文null中", "ban will last 3", "ab", "nul"];
+        let needles = ["a", "aab", "ab", "null", "中", "文n", "ban will last", "b", "nulll"];
+        for h in hays {
+            for n in needles {
+                assert_eq!(find_str(h, n), h.find(n), "{h:?} / {n:?}");
+            }
+            assert_eq!(find_str(h, ""), None, "empty needles are never searched for");
+        }
+        assert_eq!(sub("中a", 1, 3), "", "off a char boundary: empty, no panic");
+        assert_eq!(sub("中a", 3, 4), "a");
+        assert_eq!(sub("ab", 1, 9), "");
+    }
 
     #[test]
     fn round_trip() {

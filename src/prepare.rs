@@ -119,8 +119,7 @@ pub fn endpoint_host(endpoint: &str) -> &str {
         .strip_prefix("https://")
         .or_else(|| endpoint.strip_prefix("http://"))
         .unwrap_or(endpoint);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..end];
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
     // fetch omits the default port from Host.
     if endpoint.starts_with("https://") {
         host.strip_suffix(":443").unwrap_or(host)

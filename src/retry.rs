@@ -39,8 +39,9 @@ pub enum Decision {
 /// Seconds from TOP's "ban will last N more seconds".
 pub fn ban_seconds(text: &str) -> Option<u64> {
     let lower = text.to_ascii_lowercase();
-    let at = lower.find("ban will last")?;
-    let rest = lower[at + "ban will last".len()..].trim_start();
+    const MARK: &str = "ban will last";
+    let at = crate::json::find_str(&lower, MARK)?;
+    let rest = crate::json::sub(&lower, at + MARK.len(), lower.len()).trim_start();
     let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
     digits.parse().ok()
 }

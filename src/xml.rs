@@ -6,7 +6,7 @@
 //! Why not quick-xml: the responses are small, flat documents and quick-xml
 //! cost ~9 KB gzip of the 64 KB wasm budget; this reader is fuzzed (`fuzz/`).
 
-use crate::json::Json;
+use crate::json::{sub, Json};
 use crate::prelude::*;
 
 const MAX_DEPTH: usize = 128;
@@ -22,7 +22,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
     while i < b.len() {
         if b[i] != b'<' {
             let end = find(b, i, b"<").unwrap_or(b.len());
-            let raw = &text[i..end];
+            let raw = sub(text, i, end);
             match stack.last_mut() {
                 Some(top) => top.2.push_str(&unescape(raw)?),
                 None if raw.trim().is_empty() => {}
@@ -39,7 +39,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
         } else if rest.starts_with(b"<![CDATA[") {
             let end = find(b, i + 9, b"]]>").ok_or("truncated XML body: unclosed CDATA")?;
             match stack.last_mut() {
-                Some(top) => top.2.push_str(&text[i + 9..end]),
+                Some(top) => top.2.push_str(sub(text, i + 9, end)),
                 None => return Err("CDATA outside the root element".into()),
             }
             i = end + 3;
@@ -47,7 +47,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
             i = find(b, i, b">").ok_or("truncated XML body: unclosed <!")? + 1;
         } else if rest.starts_with(b"</") {
             let end = find(b, i, b">").ok_or("truncated XML body: unclosed end tag")?;
-            let name = text[i + 2..end].trim();
+            let name = sub(text, i + 2, end).trim();
             let Some((open, children, txt)) = stack.pop() else {
                 return Err(format!("malformed XML body: unexpected </{name}>"));
             };
@@ -63,7 +63,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
             i = end + 1;
         } else {
             let end = find(b, i, b">").ok_or("truncated XML body: unclosed start tag")?;
-            let inner = &text[i + 1..end];
+            let inner = sub(text, i + 1, end);
             let (inner, empty) = match inner.strip_suffix('/') {
                 Some(s) => (s, true),
                 None => (inner, false),
@@ -135,14 +135,12 @@ fn unescape(s: &str) -> Result<String, String> {
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(p) = rest.find('&') {
-        out.push_str(&rest[..p]);
-        let after = &rest[p + 1..];
-        let semi = after
-            .find(';')
-            .filter(|&n| n <= 10)
+    while let Some((before, after)) = rest.split_once('&') {
+        out.push_str(before);
+        let (ent, tail) = after
+            .split_once(';')
+            .filter(|(e, _)| e.len() <= 10)
             .ok_or("malformed XML body: bad entity")?;
-        let ent = &after[..semi];
         let ch = match ent {
             "lt" => '<',
             "gt" => '>',
@@ -163,7 +161,7 @@ fn unescape(s: &str) -> Result<String, String> {
             }
         };
         out.push(ch);
-        rest = &after[semi + 1..];
+        rest = tail;
     }
     out.push_str(rest);
     Ok(out)

@@ -78,8 +78,14 @@ pub fn sign_keyed(params: &mut [(&str, &str)], key: &Keyed, http_method: &str) -
     let (canonical, sts) = canonical_and_sts(params, http_method);
     let mut mac = key.0.clone();
     mac.update(&sts);
-    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    (sig, canonical)
+    // encode_slice, not encode: encode's `expect` on String::from_utf8 links
+    // the Debug formatting of FromUtf8Error into the .wasm.
+    let mut out = [0u8; 28]; // base64 of SHA-1's 20 bytes
+    let n = base64::engine::general_purpose::STANDARD
+        .encode_slice(mac.finalize().into_bytes(), &mut out)
+        .unwrap_or(0);
+    let sig = core::str::from_utf8(out.get(..n).unwrap_or_default()).unwrap_or_default();
+    (sig.to_string(), canonical)
 }
 
 /// A fresh nonce from 16 random bytes, formatted as a UUID v4 like the official SDKs.

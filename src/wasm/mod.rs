@@ -155,7 +155,7 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
     let plain = js_sys::JSON::stringify(params);
     if let Ok(t) = &plain {
         let text = t.as_string().unwrap_or_default();
-        if !text.contains("null") {
+        if crate::json::find_str(&text, "null").is_none() {
             return Ok((text, true));
         }
     }

@@ -3,6 +3,7 @@
 
 use super::get;
 use crate::error::{Error, ErrorKind};
+use crate::json::find_str;
 use crate::prelude::*;
 use crate::retry::NetworkFault;
 use wasm_bindgen::prelude::*;
@@ -28,8 +29,8 @@ pub fn classify_fetch_error(e: &JsValue) -> NetworkFault {
     if codes
         .iter()
         .any(|c| c == "ECONNREFUSED" || c == "ConnectionRefused")
-        || message.contains("connection refused")
-        || message.contains("econnrefused")
+        || find_str(&message, "connection refused").is_some()
+        || find_str(&message, "econnrefused").is_some()
     {
         NetworkFault::Refused
     } else {
