@@ -517,13 +517,36 @@ mod tests {
 
     #[test]
     fn find_str_agrees_with_str_find() {
-        let hays = ["", "a", "aaab", "xaabaab", "中文null中", "ban will last 3", "ab", "nul"];
-        let needles = ["a", "aab", "ab", "null", "中", "文n", "ban will last", "b", "nulll"];
+        let hays = [
+            "",
+            "a",
+            "aaab",
+            "xaabaab",
+            "中文null中",
+            "ban will last 3",
+            "ab",
+            "nul",
+        ];
+        let needles = [
+            "a",
+            "aab",
+            "ab",
+            "null",
+            "中",
+            "文n",
+            "ban will last",
+            "b",
+            "nulll",
+        ];
         for h in hays {
             for n in needles {
                 assert_eq!(find_str(h, n), h.find(n), "{h:?} / {n:?}");
             }
-            assert_eq!(find_str(h, ""), None, "empty needles are never searched for");
+            assert_eq!(
+                find_str(h, ""),
+                None,
+                "empty needles are never searched for"
+            );
         }
         assert_eq!(sub("中a", 1, 3), "", "off a char boundary: empty, no panic");
         assert_eq!(sub("中a", 3, 4), "a");
