@@ -21,15 +21,32 @@ const CONF = { BizId: "LMALL2019****0009", BizUid: "349***23", LmOrderId: "60123
 const LIAN = { biz_order_id: "1234567890123456789" };
 const COMM = { param0: { order_id: "1234567890123456789", order_status: 1, outer_order_id: "o-1", order_pay_time: "2026-11-22 10:00:00" } };
 
+const FUNDS = {
+  official_funds_record_request: {
+    payments: [{
+      main_biz_order_id: "1234567890123456789", create_date: "2022-09-23 09:00:00", biz_date: "2022-09-23 09:00:00",
+      seller_id: "s1", sale_type: "sell",
+      sub_orders: [{
+        sub_biz_order_id: "9876543210987654321", auction_id: "a1", auction_title: "t", out_item_id: "o1", price: 100,
+        freight: 0, amount: 100, amount_type: "currency", pay_type: "alipay", currency_type: "yuan", qty: 1,
+        point_grant: 0, uid: "u1", return_point_grant: 0,
+      }],
+    }],
+  },
+};
+
 function cases(a) {
   const lm = new a.LinkedMallClient({ accessKeyId: "testid", accessKeySecret: "testsecret" });
   const top = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod: "hmac-sha256" });
+  const md5 = new a.TopClient({ appKey: "12345678", appSecret: "helloworld" });
   const cb = new a.ConfirmDisburseRequest().bizId(CONF.BizId).bizUid(CONF.BizUid).lmOrderId(CONF.LmOrderId);
   return {
     "ConfirmDisburse (builder)": () => lm.prepare(cb),
     "ConfirmDisburse (object)": () => lm.prepare("ConfirmDisburse", CONF),
     "lianbei hmac-sha256 (object)": () => top.prepare("alibaba.alisports.lianbei.order.notice", LIAN),
     "commission hmac-sha256 (object)": () => top.prepare("alibaba.retail.commission.status.change", COMM),
+    "lianbei md5 (object)": () => md5.prepare("alibaba.alisports.lianbei.order.notice", LIAN),
+    "funds.flow.notify md5 (object)": () => md5.prepare("aliyun.gsc.funds.flow.notify", FUNDS),
   };
 }
 

@@ -64,7 +64,8 @@ impl Feed for Hmac<Sha256> {
     }
 }
 
-fn feed_sorted(h: &mut impl Feed, params: &mut [(&str, &str)], body: Option<&[u8]>) {
+/// `dyn`: one copy of the loop (and of the sort) for the three hashes.
+fn feed_sorted(h: &mut dyn Feed, params: &mut [(&str, &str)], body: Option<&[u8]>) {
     super::sort_by_name(params, |p| p.0.as_bytes());
     for (k, v) in params.iter() {
         if *k == "sign" || is_blank(v) {
