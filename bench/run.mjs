@@ -156,7 +156,7 @@ const coldCases = {
 };
 const coldTimes = Object.fromEntries(Object.keys(coldCases).map((k) => [k, []]));
 const coldOut = Object.fromEntries(Object.keys(coldCases).map((k) => [k, []]));
-for (let i = 0; i < (quick ? 5 : 21); i++) {
+for (let i = 0; i < (quick ? 5 : 31); i++) {
   for (const [k, args] of Object.entries(coldCases)) {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { cwd: project });
@@ -168,9 +168,14 @@ for (let i = 0; i < (quick ? 5 : 21); i++) {
 const bare = median(coldTimes.bare);
 const cold = median(coldTimes.require);
 const coldEsm = median(coldTimes.import);
+// The overhead is the median of each round's difference to the bare process of
+// the same round: pairing cancels the VM's drift between rounds, which moved
+// the difference of two separate medians by ±10 ms here.
+const paired = (k) => median(coldTimes[k].map((t, i) => t - coldTimes.bare[i]));
+const over = { require: paired("require"), import: paired("import") };
 const phase = (i) => median(coldOut.phases.map((o) => JSON.parse(o)[i]));
 const phases = { require: phase(0), client: phase(1), prepare: phase(2), compile: median(coldOut.compile.map(Number)) };
-console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${(cold - bare).toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${(coldEsm - bare).toFixed(1)})`);
+console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${over.require.toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)})`);
 console.log(`  inside the process: require("aligate") ${phases.require.toFixed(1)} ms (of which compiling the module ${phases.compile.toFixed(1)} ms), ` +
   `first client ${phases.client.toFixed(1)} ms, first prepare ${phases.prepare.toFixed(1)} ms`);
 
@@ -213,8 +218,8 @@ const md = [`# aligate benchmark results`, ``,
   `| other | figure |`, `| --- | --- |`,
   ...e2e.map((e) => `| end-to-end calls/s, loopback emulator, concurrency ${e.conc} | ${e.rate.toFixed(0)} (${e.failed} failed) |`),
   `| cold start, \`node -e 0\` | ${bare.toFixed(1)} ms |`,
-  `| cold start, require + instantiate + first prepare | ${cold.toFixed(1)} ms (+${(cold - bare).toFixed(1)} ms) |`,
-  `| cold start, ESM import + instantiate + first prepare | ${coldEsm.toFixed(1)} ms (+${(coldEsm - bare).toFixed(1)} ms) |`,
+  `| cold start, require + instantiate + first prepare (+ median paired difference to \`node -e 0\`) | ${cold.toFixed(1)} ms (+${over.require.toFixed(1)} ms) |`,
+  `| cold start, ESM import + instantiate + first prepare (same) | ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)} ms) |`,
   `| inside a fresh process: \`require("aligate")\` / first client / first prepare | ${phases.require.toFixed(1)} / ${phases.client.toFixed(1)} / ${phases.prepare.toFixed(1)} ms |`,
   `| of which compiling the .wasm (\`new WebAssembly.Module\`, first in its process) | ${phases.compile.toFixed(1)} ms |`,
   `| wasm memory across ${N.toLocaleString("en")} prepare calls after warm-up | ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB |`,
