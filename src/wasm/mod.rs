@@ -2,12 +2,12 @@
 //! and `Call` (each attempt's signing, decoding and retry decision; the JS entry
 //! does the IO). No business rules live here.
 
-use crate::prelude::*;
 pub mod builders;
 pub mod clients;
 mod transport;
 
 use crate::error::{Error, ErrorKind};
+use crate::prelude::*;
 use crate::prepare::Prepared;
 use core::cell::RefCell;
 use js_sys::{Array, Object, Reflect};
@@ -64,18 +64,30 @@ fn record_panic(msg: Option<&str>, at: Option<&core::panic::Location<'_>>) {
     }
 }
 
+/// Set while the panic handler runs, cleared when the JS guard takes the
+/// message: a panic inside the handler (recording allocates; the allocation
+/// itself may be what failed) traps at once instead of recursing.
+#[cfg(not(feature = "std"))]
+static IN_PANIC: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
 /// The shipped build's panic handler (std's runtime is not linked): keep the
-/// message, then trap; the JS guard reports it and re-instantiates.
+/// message, then trap. The JS guard reports it, restores the shadow stack and
+/// the instance stays usable.
 #[cfg(not(feature = "std"))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    record_panic(info.message().as_str(), info.location());
+    use core::sync::atomic::Ordering::Relaxed;
+    if !IN_PANIC.swap(true, Relaxed) {
+        record_panic(info.message().as_str(), info.location());
+    }
     core::arch::wasm32::unreachable()
 }
 
 /// The last panic's message, once (for the JS guard).
 #[wasm_bindgen(js_name = "__takePanic")]
 pub fn take_panic() -> Option<String> {
+    #[cfg(not(feature = "std"))]
+    IN_PANIC.store(false, core::sync::atomic::Ordering::Relaxed);
     LAST_PANIC.with(|p| p.take())
 }
 
