@@ -13,7 +13,7 @@ if (!dirA || !dirB) {
   process.exit(2);
 }
 const require = createRequire(import.meta.url);
-const load = (dir) => require(join(resolve(dir), "js/node.cjs"));
+const load = (dir) => require(join(resolve(dir), "pkg/node.cjs"));
 const ROUNDS = Number(roundsArg ?? 25);
 const OPS = 10_000;
 

@@ -199,14 +199,14 @@ console.log(`memory after ${N} prepare calls (post warm-up): wasm ${wasm0 / 1024
 // ── size ────────────────────────────────────────────────────────────────────
 const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
 const wasmFile = join(pkgDir, "pkg/aligate_bg.wasm");
-const nodeFiles = ["pkg/aligate_bg.wasm", "pkg/aligate.cjs", "pkg/core.cjs", "js/node.cjs", "js/node.mjs"].map((f) => join(pkgDir, f));
+const nodeFiles = ["pkg/aligate_bg.wasm", "pkg/node.cjs", "js/node.mjs"].map((f) => join(pkgDir, f));
 const nodeGz = gzipSync(Buffer.concat(nodeFiles.map((f) => readFileSync(f))), { level: 9 }).length;
 const size = {
-  wasm: statSync(wasmFile).size, wasmGz: gz(wasmFile), glueGz: gz(join(pkgDir, "pkg/aligate.cjs")), webGlueGz: gz(join(pkgDir, "pkg/aligate.js")),
+  wasm: statSync(wasmFile).size, wasmGz: gz(wasmFile), glueGz: gz(join(pkgDir, "pkg/node.cjs")), webGlueGz: gz(join(pkgDir, "pkg/aligate.js")),
   nodeGz, tarball: statSync(join(work, tgz)).size,
 };
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-console.log(`size: .wasm ${kb(size.wasm)} (${kb(size.wasmGz)} gzip); JS glue ${kb(size.glueGz)} gzip (web ${kb(size.webGlueGz)}); Node entry total ${kb(size.nodeGz)} gzip; tarball ${kb(size.tarball)}`);
+console.log(`size: .wasm ${kb(size.wasm)} (${kb(size.wasmGz)} gzip); Node JS (glue + core) ${kb(size.glueGz)} gzip (web glue ${kb(size.webGlueGz)}); Node entry total ${kb(size.nodeGz)} gzip; tarball ${kb(size.tarball)}`);
 
 // ── results.md ──────────────────────────────────────────────────────────────
 const md = [`# aligate benchmark results`, ``,
@@ -225,7 +225,7 @@ const md = [`# aligate benchmark results`, ``,
   `| wasm memory across ${N.toLocaleString("en")} prepare calls after warm-up | ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB |`,
   `| RSS across the same calls | ${(rss0 / 2 ** 20).toFixed(1)} → ${(rss1 / 2 ** 20).toFixed(1)} MiB |`,
   `| .wasm | ${kb(size.wasm)} raw, ${kb(size.wasmGz)} gzip |`,
-  `| JS glue (nodejs / web) | ${kb(size.glueGz)} / ${kb(size.webGlueGz)} gzip |`,
+  `| JS: Node entry (glue + core, pkg/node.cjs) / web glue | ${kb(size.glueGz)} / ${kb(size.webGlueGz)} gzip |`,
   `| everything the Node entry loads | ${kb(size.nodeGz)} gzip |`,
   `| packed tarball | ${kb(size.tarball)} |`, ``];
 writeFileSync(join(root, "bench/results.md"), md.join("\n"));

@@ -1,5 +1,5 @@
-// Shared by every entry point. The ESM entries import it; the build writes a
-// CommonJS copy (pkg/core.cjs) for the Node require entry, so it exists once.
+// Shared by every entry point. The ESM entries import it; the build bundles it
+// into pkg/node.cjs (the Node require entry), so it exists once.
 // Keep it free of imports.
 
 /** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | internal. */

@@ -1,5 +1,5 @@
 // Node (import) entry: the CommonJS build, so both module systems share one instance.
-import m from "./node.cjs";
+import m from "../pkg/node.cjs";
 
 export const {
   init, AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,

@@ -74,7 +74,7 @@ async function viaProcess(cmd, args, entryName, entryText, env) {
 async function nodeCjs() {
   const require = createRequire(join(project, "x.cjs"));
   const resolved = require.resolve("aligate");
-  if (!resolved.endsWith("js/node.cjs")) throw new Error(`require resolved ${resolved}`);
+  if (!resolved.endsWith("pkg/node.cjs")) throw new Error(`require resolved ${resolved}`);
   return viaProcess(process.execPath, ["entry.cjs"], "entry.cjs", `const a = require("aligate");
 import("./runtimes/scenario.mjs").then(async ({ scenario }) => {
   console.log(JSON.stringify(await scenario(a, JSON.parse(process.env.ALIGATE_SCENARIO))));
