@@ -1,6 +1,7 @@
 // Node (import) entry: the CommonJS build, so both module systems share one instance.
-import m from "../pkg/node.cjs";
+import { createRequire } from "node:module";
 
+const m = createRequire(import.meta.url)("../pkg/node.cjs");
 export const {
   init, AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,
   FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire,
