@@ -8,6 +8,7 @@ use crate::models::{self, Protocol};
 use crate::prelude::*;
 use crate::schema::{self, Ctx, MAX_INPUT_BYTES};
 use crate::sign::{aliyun_rpc, percent, top};
+use alloc::borrow::Cow;
 use core::fmt;
 
 pub const TOP_DEFAULT_ENDPOINT: &str = "https://gw.api.taobao.com/router/rest";
@@ -178,7 +179,8 @@ pub fn parse_params(json: &str) -> Result<Json> {
 
 /// Wire parameters of a call after validation, plus its retry safety.
 pub struct Business {
-    pub params: Vec<(String, String)>,
+    /// Modelled names borrow the model's `&'static str` (no copy per call).
+    pub params: Vec<(Cow<'static, str>, String)>,
     pub repeat_safe: bool,
 }
 
@@ -208,7 +210,7 @@ pub fn business(
             let pairs = schema::wire_params(params, m.fields, &mut ctx);
             let pairs = pairs
                 .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
+                .map(|(k, v)| (Cow::Borrowed(k), v))
                 .collect::<Vec<_>>();
             (pairs, (m.repeat_safe)(params))
         }
@@ -217,6 +219,7 @@ pub fn business(
                 Protocol::Top => schema::free_params(params, &mut ctx),
                 Protocol::AliyunRpc => flatten_rpc(params, &mut ctx),
             };
+            let pairs = pairs.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect();
             // Unknown semantics: never assume a repeat is harmless.
             (pairs, false)
         }
@@ -338,9 +341,9 @@ pub fn prepare_top(
     let biz = business(Protocol::Top, api, params, js_numbers)?;
     let mut issues = Vec::new();
     for (k, _) in &biz.params {
-        if TOP_SYSTEM.contains(&k.as_str()) {
+        if TOP_SYSTEM.contains(&k.as_ref()) {
             issues.push(Issue {
-                path: k.clone(),
+                path: k.to_string(),
                 message: "is a TOP system parameter; set it on the client instead".into(),
             });
         }
@@ -368,7 +371,7 @@ pub fn prepare_top(
         system.push(("simplify", "true"));
     }
     let mut all: Vec<(&str, &str)> = system.clone();
-    all.extend(biz.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    all.extend(biz.params.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
     let keyed = cfg
         .keyed
         .get_or_init(|| top::Keyed::new(cfg.app_secret.expose(), cfg.sign_method));
@@ -400,7 +403,7 @@ pub fn prepare_top(
         biz.params
             .iter()
             .filter(|(_, v)| !top::is_blank(v))
-            .map(|(k, v)| (k.as_str(), v.as_str())),
+            .map(|(k, v)| (k.as_ref(), v.as_str())),
     );
     Ok(Prepared {
         method: "POST",
@@ -465,12 +468,12 @@ pub fn prepare_rpc(
     }
     let mut issues = Vec::new();
     for (k, v) in &biz.params {
-        if all.iter().any(|(s, _)| *s == k.as_str()) || k == "Signature" {
+        if all.iter().any(|(s, _)| *s == k.as_ref()) || k == "Signature" {
             if k == "Action" && v == action {
                 continue;
             }
             issues.push(Issue {
-                path: k.clone(),
+                path: k.to_string(),
                 message: "is an Aliyun system parameter; set it on the client instead".into(),
             });
         }
@@ -482,7 +485,7 @@ pub fn prepare_rpc(
         biz.params
             .iter()
             .filter(|(k, _)| k != "Action")
-            .map(|(k, v)| (k.as_str(), v.as_str())),
+            .map(|(k, v)| (k.as_ref(), v.as_str())),
     );
     let keyed = cfg
         .keyed
@@ -497,9 +500,6 @@ pub fn prepare_rpc(
     };
     // Signature first, like the official SDKs; the rest in canonical order,
     // which is exactly the canonical query already encoded for signing.
-    let mut wire: Vec<(&str, &str)> = Vec::with_capacity(all.len() + 1);
-    wire.push(("Signature", &signature));
-    wire.extend(all.iter().copied());
     let mut encoded = String::with_capacity(canonical.len() + 48);
     encoded.push_str("Signature=");
     percent::encode_into(&signature, &mut encoded);
@@ -508,13 +508,14 @@ pub fn prepare_rpc(
         encoded.push_str(&canonical);
     }
     let redacted = (!token.is_empty()).then(|| {
-        percent::form(wire.iter().map(|&(k, v)| {
+        let sig = [("Signature", signature.as_str())];
+        percent::form(sig.into_iter().chain(all.iter().map(|&(k, v)| {
             if k == "SecurityToken" {
                 (k, REDACTED)
             } else {
                 (k, v)
             }
-        }))
+        })))
     });
     let (url, body, content_type, redacted) = match cfg.http_method {
         HttpMethod::Get => {
@@ -559,7 +560,7 @@ fn prepare_v3(
         .params
         .iter()
         .filter(|(k, _)| k != "Action")
-        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .map(|(k, v)| (k.as_ref(), v.as_str()))
         .collect();
     let canonical_query = acs3::canonical_query(&mut query);
     let hashed = acs3::sha256_hex(b"");
