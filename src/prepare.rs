@@ -8,7 +8,6 @@ use crate::models::{self, Protocol};
 use crate::prelude::*;
 use crate::schema::{self, Ctx, MAX_INPUT_BYTES};
 use crate::sign::{aliyun_rpc, percent, top};
-use alloc::borrow::Cow;
 use core::fmt;
 
 pub const TOP_DEFAULT_ENDPOINT: &str = "https://gw.api.taobao.com/router/rest";
@@ -179,8 +178,7 @@ pub fn parse_params(json: &str) -> Result<Json> {
 
 /// Wire parameters of a call after validation, plus its retry safety.
 pub struct Business {
-    /// Modelled names borrow the model's `&'static str` (no copy per call).
-    pub params: Vec<(Cow<'static, str>, String)>,
+    pub params: Vec<(String, String)>,
     pub repeat_safe: bool,
 }
 
@@ -210,7 +208,7 @@ pub fn business(
             let pairs = schema::wire_params(params, m.fields, &mut ctx);
             let pairs = pairs
                 .into_iter()
-                .map(|(k, v)| (Cow::Borrowed(k), v))
+                .map(|(k, v)| (k.to_string(), v))
                 .collect::<Vec<_>>();
             (pairs, (m.repeat_safe)(params))
         }
@@ -219,7 +217,6 @@ pub fn business(
                 Protocol::Top => schema::free_params(params, &mut ctx),
                 Protocol::AliyunRpc => flatten_rpc(params, &mut ctx),
             };
-            let pairs = pairs.into_iter().map(|(k, v)| (Cow::Owned(k), v)).collect();
             // Unknown semantics: never assume a repeat is harmless.
             (pairs, false)
         }
@@ -341,9 +338,9 @@ pub fn prepare_top(
     let biz = business(Protocol::Top, api, params, js_numbers)?;
     let mut issues = Vec::new();
     for (k, _) in &biz.params {
-        if TOP_SYSTEM.contains(&k.as_ref()) {
+        if TOP_SYSTEM.contains(&k.as_str()) {
             issues.push(Issue {
-                path: k.to_string(),
+                path: k.clone(),
                 message: "is a TOP system parameter; set it on the client instead".into(),
             });
         }
@@ -371,7 +368,7 @@ pub fn prepare_top(
         system.push(("simplify", "true"));
     }
     let mut all: Vec<(&str, &str)> = system.clone();
-    all.extend(biz.params.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
+    all.extend(biz.params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let keyed = cfg
         .keyed
         .get_or_init(|| top::Keyed::new(cfg.app_secret.expose(), cfg.sign_method));
@@ -403,7 +400,7 @@ pub fn prepare_top(
         biz.params
             .iter()
             .filter(|(_, v)| !top::is_blank(v))
-            .map(|(k, v)| (k.as_ref(), v.as_str())),
+            .map(|(k, v)| (k.as_str(), v.as_str())),
     );
     Ok(Prepared {
         method: "POST",
@@ -468,12 +465,12 @@ pub fn prepare_rpc(
     }
     let mut issues = Vec::new();
     for (k, v) in &biz.params {
-        if all.iter().any(|(s, _)| *s == k.as_ref()) || k == "Signature" {
+        if all.iter().any(|(s, _)| *s == k.as_str()) || k == "Signature" {
             if k == "Action" && v == action {
                 continue;
             }
             issues.push(Issue {
-                path: k.to_string(),
+                path: k.clone(),
                 message: "is an Aliyun system parameter; set it on the client instead".into(),
             });
         }
@@ -485,7 +482,7 @@ pub fn prepare_rpc(
         biz.params
             .iter()
             .filter(|(k, _)| k != "Action")
-            .map(|(k, v)| (k.as_ref(), v.as_str())),
+            .map(|(k, v)| (k.as_str(), v.as_str())),
     );
     let keyed = cfg
         .keyed
@@ -560,7 +557,7 @@ fn prepare_v3(
         .params
         .iter()
         .filter(|(k, _)| k != "Action")
-        .map(|(k, v)| (k.as_ref(), v.as_str()))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     let canonical_query = acs3::canonical_query(&mut query);
     let hashed = acs3::sha256_hex(b"");
