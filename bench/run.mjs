@@ -144,9 +144,13 @@ await emu.close();
 // The three commands alternate (spawn timings on a VM drift); then where the
 // time goes, measured inside fresh processes.
 const FIRST = `prepare("alibaba.alisports.lianbei.order.notice",{biz_order_id:1})`;
+// LinkedMall's first request also draws the nonce: Node loads its crypto
+// modules on first use of globalThis.crypto (~3 ms in a bare process).
+const FIRST_LM = `prepare("ConfirmDisburse",{BizId:"b",BizUid:"u",LmOrderId:"1"})`;
 const coldCases = {
   bare: ["-e", "0"],
   require: ["-e", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
+  requireLm: ["-e", `const a=require("aligate");new a.LinkedMallClient({accessKeyId:"k",accessKeySecret:"s"}).${FIRST_LM}`],
   import: ["--input-type=module", "-e", `import {TopClient} from "aligate";new TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
   phases: ["-e", `const t0=performance.now();const a=require("aligate");const t1=performance.now();` +
     `const c=new a.TopClient({appKey:"k",appSecret:"s"});const t2=performance.now();c.${FIRST};const t3=performance.now();` +
@@ -172,10 +176,11 @@ const coldEsm = median(coldTimes.import);
 // the same round: pairing cancels the VM's drift between rounds, which moved
 // the difference of two separate medians by ±10 ms here.
 const paired = (k) => median(coldTimes[k].map((t, i) => t - coldTimes.bare[i]));
-const over = { require: paired("require"), import: paired("import") };
+const over = { require: paired("require"), requireLm: paired("requireLm"), import: paired("import") };
 const phase = (i) => median(coldOut.phases.map((o) => JSON.parse(o)[i]));
 const phases = { require: phase(0), client: phase(1), prepare: phase(2), compile: median(coldOut.compile.map(Number)) };
-console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${over.require.toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)})`);
+console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${over.require.toFixed(1)}); ` +
+  `LinkedMall ${median(coldTimes.requireLm).toFixed(1)} ms (+${over.requireLm.toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)})`);
 console.log(`  inside the process: require("aligate") ${phases.require.toFixed(1)} ms (of which compiling the module ${phases.compile.toFixed(1)} ms), ` +
   `first client ${phases.client.toFixed(1)} ms, first prepare ${phases.prepare.toFixed(1)} ms`);
 
@@ -220,6 +225,7 @@ const md = [`# aligate benchmark results`, ``,
   `| cold start, \`node -e 0\` | ${bare.toFixed(1)} ms |`,
   `| cold start, require + instantiate + first prepare (+ median paired difference to \`node -e 0\`) | ${cold.toFixed(1)} ms (+${over.require.toFixed(1)} ms) |`,
   `| cold start, ESM import + instantiate + first prepare (same) | ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)} ms) |`,
+  `| cold start, require + instantiate + first ConfirmDisburse prepare (same; its nonce loads Node's crypto) | ${median(coldTimes.requireLm).toFixed(1)} ms (+${over.requireLm.toFixed(1)} ms) |`,
   `| inside a fresh process: \`require("aligate")\` / first client / first prepare | ${phases.require.toFixed(1)} / ${phases.client.toFixed(1)} / ${phases.prepare.toFixed(1)} ms |`,
   `| of which compiling the .wasm (\`new WebAssembly.Module\`, first in its process) | ${phases.compile.toFixed(1)} ms |`,
   `| wasm memory across ${N.toLocaleString("en")} prepare calls after warm-up | ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB |`,

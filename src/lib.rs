@@ -40,5 +40,8 @@ pub mod wasm;
 pub use error::{Error, ErrorKind, Issue, Result};
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+mod allocator;
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOCATOR: allocator::Cached = allocator::Cached::new();
