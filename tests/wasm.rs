@@ -176,3 +176,48 @@ async fn refused_connection_is_a_retryable_network_error() {
     let message = get(&err, "message").as_string().unwrap_or_default();
     assert!(message.contains("request failed"), "{message}");
 }
+
+/// The .wasm's allocator (talc behind a per-class cache of small blocks):
+/// blocks of mixed sizes grown and shrunk across classes and into talc's
+/// range, freed in scrambled order, each keeping its own bytes throughout.
+#[wasm_bindgen_test]
+fn allocator_keeps_every_block_intact() {
+    let mut seed = 0x2545_f491_u32;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    let mut live: Vec<(u8, Vec<u8>)> = Vec::new();
+    for round in 0..20_000u32 {
+        let tag = (round % 251) as u8;
+        match next() % 4 {
+            // A new block of 0..600 bytes (small classes and large).
+            0 | 1 => {
+                let n = (next() % 600) as usize;
+                live.push((tag, vec![tag; n]));
+            }
+            // Grow or shrink one: realloc within a class, across classes, across the 256-byte edge.
+            2 if !live.is_empty() => {
+                let i = next() as usize % live.len();
+                let (t, v) = &mut live[i];
+                let n = (next() % 600) as usize;
+                v.resize(n, *t);
+                v.shrink_to_fit();
+            }
+            _ if !live.is_empty() => {
+                let i = next() as usize % live.len();
+                let (t, v) = live.swap_remove(i);
+                assert!(v.iter().all(|&b| b == t), "block changed before free");
+            }
+            _ => {}
+        }
+        if live.len() > 300 {
+            live.truncate(150);
+        }
+    }
+    for (t, v) in &live {
+        assert!(v.iter().all(|b| b == t), "block changed");
+    }
+}
