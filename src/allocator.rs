@@ -20,7 +20,7 @@ use core::cell::Cell;
 use core::ptr;
 
 const CLASS: usize = 16;
-const MAX: usize = 256;
+const MAX: usize = 1024;
 const CLASSES: usize = MAX / CLASS;
 
 pub struct Cached {

@@ -193,16 +193,16 @@ fn allocator_keeps_every_block_intact() {
     for round in 0..20_000u32 {
         let tag = (round % 251) as u8;
         match next() % 4 {
-            // A new block of 0..600 bytes (small classes and large).
+            // A new block of 0..1500 bytes (small classes and large).
             0 | 1 => {
-                let n = (next() % 600) as usize;
+                let n = (next() % 1500) as usize;
                 live.push((tag, vec![tag; n]));
             }
-            // Grow or shrink one: realloc within a class, across classes, across the 256-byte edge.
+            // Grow or shrink one: realloc within a class, across classes, across the 1024-byte edge.
             2 if !live.is_empty() => {
                 let i = next() as usize % live.len();
                 let (t, v) = &mut live[i];
-                let n = (next() % 600) as usize;
+                let n = (next() % 1500) as usize;
                 v.resize(n, *t);
                 v.shrink_to_fit();
             }
