@@ -162,12 +162,16 @@ impl fmt::Display for ParseError {
 }
 
 struct Parser<'a> {
+    /// The text, for slicing out runs as `&str` (a boundary check instead of
+    /// validating every byte again); `b` is the same bytes.
+    s: &'a str,
     b: &'a [u8],
     i: usize,
 }
 
 pub fn parse(text: &str) -> Result<Json, ParseError> {
     let mut p = Parser {
+        s: text,
         b: text.as_bytes(),
         i: 0,
     };
@@ -349,7 +353,7 @@ impl Parser<'_> {
             }
         }
         // The slice is ASCII by construction.
-        let text = String::from_utf8_lossy(&self.b[start..self.i]).into_owned();
+        let text = self.s.get(start..self.i).unwrap_or_default().to_string();
         Ok(Json::Num(text))
     }
 
@@ -381,7 +385,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             // Input is &str and we stop only at ASCII bytes: a char boundary.
-            out.push_str(core::str::from_utf8(&self.b[start..self.i]).unwrap_or_default());
+            out.push_str(self.s.get(start..self.i).unwrap_or_default());
             match self.peek() {
                 None => return Err(self.err("unexpected end of input")),
                 Some(b'"') => {
