@@ -266,15 +266,18 @@ const CLASSES = ["TopClient", "LinkedMallClient"];
 const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis",
   "decodeResponse", "__panicForTest"];
 
-/** Wires a glue module (and its instance's raw exports) to the JS side; returns the public API. */
-export function install(wasm, raw) {
+/**
+ * Wires a glue module (and its instance's raw exports) to the JS side; returns the public API.
+ * `random`: the entry's `{ fill(bytes) → boolean }` source of secure random bytes, when cheaper than crypto.getRandomValues.
+ */
+export function install(wasm, raw, random) {
   const wrap = (C) => {
     for (const m of Object.getOwnPropertyNames(C.prototype)) {
       const d = Object.getOwnPropertyDescriptor(C.prototype, m);
       if (m !== "constructor" && m !== "free" && typeof d.value === "function") C.prototype[m] = guard(wasm, raw, d.value);
     }
   };
-  wasm.__setup(AligateError, replacer);
+  wasm.__setup(AligateError, replacer, random);
   const api = { AligateError };
   for (const name of CLASSES) {
     const C = wasm[name];

@@ -223,17 +223,47 @@ fn option_timestamp(
 /// crossing per 64 nonces instead of one per request. Bytes are used once.
 static POOL: super::Local<(Vec<u8>, usize)> = super::Local::new((Vec::new(), 0));
 
+#[wasm_bindgen]
+extern "C" {
+    /// An entry point's own random source: `fill(bytes)` fills the view with
+    /// secure random bytes and returns true, or returns false.
+    #[derive(Clone)]
+    pub type RandomSource;
+    #[wasm_bindgen(method, structural, catch)]
+    fn fill(this: &RandomSource, buf: &mut [u8]) -> Result<bool, JsValue>;
+}
+
+/// Fills `buf` with secure random bytes: from the entry's source when it has
+/// one (Node: /dev/urandom, because the first use of `globalThis.crypto` loads
+/// Node's crypto modules, ~3 ms of a cold start), else getrandom
+/// (`crypto.getRandomValues`).
+fn fill_random(buf: &mut [u8]) -> Result<(), Error> {
+    let source = super::RANDOM.with(|r| r.clone());
+    if let Some(Ok(true)) = source.map(|s| s.fill(buf)) {
+        return Ok(());
+    }
+    getrandom::fill(buf).map_err(|_| {
+        Error::new(
+            crate::error::ErrorKind::Internal,
+            "no secure random source for the nonce",
+        )
+    })
+}
+
 fn fresh_nonce() -> Result<String, Error> {
+    // Refilled outside `with`: the refill calls into JS.
+    if POOL.with(|p| p.1 + 16 > p.0.len()) {
+        let mut buf = vec![0u8; 1024];
+        fill_random(&mut buf)?;
+        POOL.with(|p| *p = (buf, 0));
+    }
     POOL.with(|p| {
+        // Refilled above; checked again so the indexing below cannot panic.
         if p.1 + 16 > p.0.len() {
-            let mut buf = vec![0u8; 1024];
-            getrandom::fill(&mut buf).map_err(|_| {
-                Error::new(
-                    crate::error::ErrorKind::Internal,
-                    "no secure random source for the nonce",
-                )
-            })?;
-            *p = (buf, 0);
+            return Err(Error::new(
+                crate::error::ErrorKind::Internal,
+                "nonce pool empty",
+            ));
         }
         let mut b = [0u8; 16];
         let at = p.1;
