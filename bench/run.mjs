@@ -144,14 +144,19 @@ await emu.close();
 // The three commands alternate (spawn timings on a VM drift); then where the
 // time goes, measured inside fresh processes.
 const FIRST = `prepare("alibaba.alisports.lianbei.order.notice",{biz_order_id:1})`;
-// LinkedMall's first request also draws the nonce: Node loads its crypto
-// modules on first use of globalThis.crypto (~3 ms in a bare process).
+// LinkedMall's first request also draws the nonce (Node: from /dev/urandom).
 const FIRST_LM = `prepare("ConfirmDisburse",{BizId:"b",BizUid:"u",LmOrderId:"1"})`;
+// The same as script files, which is how a service starts: `node -e` itself
+// loads more of Node (node:crypto among it), so it hides what a script pays.
+const script = (name, code) => (writeFileSync(join(project, name), code), [name]);
 const coldCases = {
   bare: ["-e", "0"],
   require: ["-e", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
   requireLm: ["-e", `const a=require("aligate");new a.LinkedMallClient({accessKeyId:"k",accessKeySecret:"s"}).${FIRST_LM}`],
   import: ["--input-type=module", "-e", `import {TopClient} from "aligate";new TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
+  bareFile: script("bare.cjs", "0"),
+  requireFile: script("top.cjs", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`),
+  requireLmFile: script("lm.cjs", `const a=require("aligate");new a.LinkedMallClient({accessKeyId:"k",accessKeySecret:"s"}).${FIRST_LM}`),
   phases: ["-e", `const t0=performance.now();const a=require("aligate");const t1=performance.now();` +
     `const c=new a.TopClient({appKey:"k",appSecret:"s"});const t2=performance.now();c.${FIRST};const t3=performance.now();` +
     `process.stdout.write(JSON.stringify([t1-t0,t2-t1,t3-t2]))`],
@@ -177,10 +182,13 @@ const coldEsm = median(coldTimes.import);
 // the difference of two separate medians by ±10 ms here.
 const paired = (k) => median(coldTimes[k].map((t, i) => t - coldTimes.bare[i]));
 const over = { require: paired("require"), requireLm: paired("requireLm"), import: paired("import") };
+const pairedFile = (k) => median(coldTimes[k].map((t, i) => t - coldTimes.bareFile[i]));
+const overFile = { require: pairedFile("requireFile"), requireLm: pairedFile("requireLmFile") };
 const phase = (i) => median(coldOut.phases.map((o) => JSON.parse(o)[i]));
 const phases = { require: phase(0), client: phase(1), prepare: phase(2), compile: median(coldOut.compile.map(Number)) };
 console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${over.require.toFixed(1)}); ` +
   `LinkedMall ${median(coldTimes.requireLm).toFixed(1)} ms (+${over.requireLm.toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)})`);
+console.log(`  as script files: node bare.cjs ${median(coldTimes.bareFile).toFixed(1)} ms; TOP +${overFile.require.toFixed(1)} ms; LinkedMall +${overFile.requireLm.toFixed(1)} ms`);
 console.log(`  inside the process: require("aligate") ${phases.require.toFixed(1)} ms (of which compiling the module ${phases.compile.toFixed(1)} ms), ` +
   `first client ${phases.client.toFixed(1)} ms, first prepare ${phases.prepare.toFixed(1)} ms`);
 
@@ -225,7 +233,9 @@ const md = [`# aligate benchmark results`, ``,
   `| cold start, \`node -e 0\` | ${bare.toFixed(1)} ms |`,
   `| cold start, require + instantiate + first prepare (+ median paired difference to \`node -e 0\`) | ${cold.toFixed(1)} ms (+${over.require.toFixed(1)} ms) |`,
   `| cold start, ESM import + instantiate + first prepare (same) | ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)} ms) |`,
-  `| cold start, require + instantiate + first ConfirmDisburse prepare (same; its nonce loads Node's crypto) | ${median(coldTimes.requireLm).toFixed(1)} ms (+${over.requireLm.toFixed(1)} ms) |`,
+  `| cold start, require + instantiate + first ConfirmDisburse prepare (same) | ${median(coldTimes.requireLm).toFixed(1)} ms (+${over.requireLm.toFixed(1)} ms) |`,
+  `| the same as script files (\`node file.cjs\`; \`-e\` preloads node:crypto): bare / + TOP / + ConfirmDisburse | ` +
+    `${median(coldTimes.bareFile).toFixed(1)} ms / +${overFile.require.toFixed(1)} ms / +${overFile.requireLm.toFixed(1)} ms |`,
   `| inside a fresh process: \`require("aligate")\` / first client / first prepare | ${phases.require.toFixed(1)} / ${phases.client.toFixed(1)} / ${phases.prepare.toFixed(1)} ms |`,
   `| of which compiling the .wasm (\`new WebAssembly.Module\`, first in its process) | ${phases.compile.toFixed(1)} ms |`,
   `| wasm memory across ${N.toLocaleString("en")} prepare calls after warm-up | ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB |`,
