@@ -219,8 +219,8 @@ fn option_timestamp(
     format(ms as i64).ok_or_else(|| invalid("options.timestamp", "out of range"))
 }
 
-/// getrandom output, drawn 1 KiB at a time: one crypto.getRandomValues
-/// crossing per 64 nonces instead of one per request. Bytes are used once.
+/// Random bytes for nonces, drawn 1 KiB at a time (`fill_random`): one
+/// crossing into JS per 64 nonces instead of one per request. Bytes are used once.
 static POOL: super::Local<(Vec<u8>, usize)> = super::Local::new((Vec::new(), 0));
 
 #[wasm_bindgen]
@@ -228,7 +228,7 @@ extern "C" {
     /// An entry point's own random source: `fill(bytes)` fills the view with
     /// secure random bytes and returns true, or returns false.
     #[derive(Clone)]
-    pub type RandomSource;
+    pub(crate) type RandomSource;
     #[wasm_bindgen(method, structural, catch)]
     fn fill(this: &RandomSource, buf: &mut [u8]) -> Result<bool, JsValue>;
 }

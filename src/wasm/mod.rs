@@ -41,11 +41,11 @@ static SETUP: Local<Option<(js_sys::Function, js_sys::Function)>> = Local::new(N
 /// The last panic's message, taken once by the JS guard.
 static LAST_PANIC: Local<Option<String>> = Local::new(None);
 
-/// Called by every entry point right after instantiation.
 /// The entry's own source of random bytes, if it has a cheaper one than
 /// `crypto.getRandomValues` (see `clients::fill_random`).
 static RANDOM: Local<Option<clients::RandomSource>> = Local::new(None);
 
+/// Called by every entry point right after instantiation.
 #[wasm_bindgen(js_name = "__setup")]
 pub fn setup(error_class: js_sys::Function, replacer: js_sys::Function, random: JsValue) {
     SETUP.with(|s| *s = Some((error_class, replacer)));
