@@ -9,9 +9,11 @@
 //! class is a pop. No crate offers such a front for another allocator on
 //! wasm32; talc stays for everything else (and for refilling the lists).
 //!
-//! Blocks are never returned to talc: the cache holds at most the peak number
-//! of small blocks live at once, and reuses them (the bench's memory check
-//! covers it: wasm memory stays flat over 10^6 `prepare` calls).
+//! Each list keeps at most `KEEP` bytes of blocks; beyond that a freed block
+//! goes back to talc, so after one huge request (a parse of megabytes makes
+//! hundreds of thousands of small blocks) the memory is talc's to reuse for
+//! anything, not parked here. The bench's memory check covers the steady
+//! state: wasm memory stays flat over 10^6 `prepare` calls.
 //!
 //! Single-threaded only (wasm32 without atomics; `lib.rs` selects it).
 
@@ -22,11 +24,16 @@ use core::ptr;
 const CLASS: usize = 16;
 const MAX: usize = 1024;
 const CLASSES: usize = MAX / CLASS;
+/// Bytes of free blocks kept per class (a 50-sub-order request peaks at ~50 KB
+/// of small blocks in all classes together).
+const KEEP: usize = 64 * 1024;
 
 pub struct Cached {
     inner: talc::wasm::WasmDynamicTalc,
     /// Head of each class's free list; a free block's first word is the next one.
     free: [Cell<*mut u8>; CLASSES],
+    /// Bytes of blocks on each list.
+    kept: [Cell<usize>; CLASSES],
 }
 
 // wasm32 without atomics has one thread.
@@ -37,6 +44,7 @@ impl Cached {
         Cached {
             inner: talc::wasm::new_wasm_dynamic_allocator(),
             free: [const { Cell::new(ptr::null_mut()) }; CLASSES],
+            kept: [const { Cell::new(0) }; CLASSES],
         }
     }
 }
@@ -69,6 +77,8 @@ unsafe impl GlobalAlloc for Cached {
         // SAFETY: `p` is a free block of this class (≥ 16 bytes, 16-aligned)
         // whose first word `dealloc` set to the next free block.
         head.set(p.cast::<*mut u8>().read());
+        let kept = &self.kept[c];
+        kept.set(kept.get().wrapping_sub((c + 1) * CLASS));
         p
     }
 
@@ -77,6 +87,12 @@ unsafe impl GlobalAlloc for Cached {
         let Some(c) = class(l) else {
             return self.inner.dealloc(p, l);
         };
+        let kept = &self.kept[c];
+        let size = (c + 1) * CLASS;
+        if kept.get() + size > KEEP {
+            return self.inner.dealloc(p, class_layout(c));
+        }
+        kept.set(kept.get() + size);
         let head = &self.free[c];
         // SAFETY: the block is ours again and at least one word long.
         p.cast::<*mut u8>().write(head.get());

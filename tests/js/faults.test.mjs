@@ -147,10 +147,16 @@ test("an aborted signal cancels at once, mid-request and during backoff", async 
   await fails(top().execute(...SAFE, { signal: ac.signal }), { kind: "aborted", retryable: false });
   assert.ok(Date.now() - t0 < 1000);
   assert.equal(emu.seen.length, 1);
-  emu.reset(); emu.next(...times(3, status503));
+  // During the backoff: a 3 s ban puts a floor under the wait (full jitter alone
+  // can draw ~0 ms, and then the second attempt came before the abort).
+  const ban = (ctx, res) => sendJson(res, 200, { error_response: { code: 7, msg: "App Call Limited", sub_msg: "This ban will last 3 more seconds" } });
+  emu.reset(); emu.next(...times(3, ban));
   const ac2 = new AbortController();
   setTimeout(() => ac2.abort(), 100);
-  await fails(top({ retryBaseDelayMs: 5000 }).execute(...SAFE, { signal: ac2.signal }), { kind: "aborted", attempts: 1 });
+  const t2 = Date.now();
+  await fails(top({ maxBanWaitMs: 5000 }).execute(...SAFE, { signal: ac2.signal }), { kind: "aborted", attempts: 1 });
+  assert.ok(Date.now() - t2 < 1500, `waited ${Date.now() - t2} ms`);
+  assert.equal(emu.seen.length, 1);
   const done = new AbortController(); done.abort();
   emu.reset();
   await fails(top().execute(...SAFE, { signal: done.signal }), { kind: "aborted" });
