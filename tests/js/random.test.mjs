@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const N = 3000; // > 64 nonces per 1 KiB refill: several refills
+const N = 3000; // > 256 nonces per 4 KiB refill: several refills
 
 const SCRIPT = `
 const a = require("aligate");
