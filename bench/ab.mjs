@@ -6,6 +6,7 @@
 // cannot. Prints medians and B/A; asserts nothing.
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
+import { COMM, LIAN, CONF, FUNDS } from "./requests.mjs";
 
 const [dirA, dirB, roundsArg] = process.argv.slice(2);
 if (!dirA || !dirB) {
@@ -17,11 +18,9 @@ const load = (dir) => require(join(resolve(dir), "pkg/node.cjs"));
 const ROUNDS = Number(roundsArg ?? 25);
 const OPS = 10_000;
 
-const CONF = { BizId: "LMALL2019****0009", BizUid: "349***23", LmOrderId: "6012345678901234567" };
-const LIAN = { biz_order_id: "1234567890123456789" };
-const COMM = { param0: { order_id: "1234567890123456789", order_status: 1, outer_order_id: "o-1", order_pay_time: "2026-11-22 10:00:00" } };
 
-const FUNDS = {
+// One sub-order, with 19-digit ids.
+const FUNDS_1 = {
   official_funds_record_request: {
     payments: [{
       main_biz_order_id: "1234567890123456789", create_date: "2022-09-23 09:00:00", biz_date: "2022-09-23 09:00:00",
@@ -35,12 +34,7 @@ const FUNDS = {
   },
 };
 
-// The bench's 50-sub-order request (serialisation and validation dominate).
-const sub = (i) => ({ sub_biz_order_id: `S${i}`, auction_id: `A${i}`, auction_title: "健身月卡 monthly", out_item_id: `I${i}`, price: 9900,
-  freight: 0, amount: 9900, amount_type: "currency", pay_type: "alipay", currency_type: "yuan", qty: 1, point_grant: 99, uid: `u${i}`,
-  return_point_grant: 0 });
-const F50 = { official_funds_record_request: { payments: [{ main_biz_order_id: "M1", create_date: "2026-11-22 09:00:00",
-  biz_date: "2026-11-22 10:00:00", seller_id: "gmall", sale_type: "sell", sub_orders: Array.from({ length: 50 }, (_, i) => sub(i)) }] } };
+const F50 = FUNDS(50); // the bench's 50-sub-order request (serialisation and validation dominate)
 
 function cases(a) {
   const lm = new a.LinkedMallClient({ accessKeyId: "testid", accessKeySecret: "testsecret" });
@@ -53,7 +47,7 @@ function cases(a) {
     "lianbei hmac-sha256 (object)": () => top.prepare("alibaba.alisports.lianbei.order.notice", LIAN),
     "commission hmac-sha256 (object)": () => top.prepare("alibaba.retail.commission.status.change", COMM),
     "lianbei md5 (object)": () => md5.prepare("alibaba.alisports.lianbei.order.notice", LIAN),
-    "funds.flow.notify md5 (object)": () => md5.prepare("aliyun.gsc.funds.flow.notify", FUNDS),
+    "funds.flow.notify md5 (object)": () => md5.prepare("aliyun.gsc.funds.flow.notify", FUNDS_1),
     "funds.flow.notify ×50 md5 (object)": () => md5.prepare("aliyun.gsc.funds.flow.notify", F50),
   };
 }

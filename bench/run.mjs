@@ -10,6 +10,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { COMM, LIAN, CONF, FUNDS } from "./requests.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
@@ -79,13 +80,6 @@ const row = (what, ours, base) => {
 };
 console.log(`${"prepare (median µs/op)".padEnd(62)} ${"aligate".padStart(10)} ${"baseline".padStart(10)}  ratio`);
 
-const COMM = { param0: { order_id: "1234567890123456789", order_status: 1, outer_order_id: "o-1", order_pay_time: "2026-11-22 10:00:00" } };
-const LIAN = { biz_order_id: "1234567890123456789" };
-const CONF = { BizId: "LMALL2019****0009", BizUid: "349***23", LmOrderId: "6012345678901234567" };
-const sub = (i) => ({ sub_biz_order_id: `S${i}`, auction_id: `A${i}`, auction_title: "健身月卡 monthly", out_item_id: `I${i}`, price: 9900, freight: 0,
-  amount: 9900, amount_type: "currency", pay_type: "alipay", currency_type: "yuan", qty: 1, point_grant: 99, uid: `u${i}`, return_point_grant: 0 });
-const FUNDS = (n) => ({ official_funds_record_request: { payments: [{ main_biz_order_id: "M1", create_date: "2026-11-22 09:00:00",
-  biz_date: "2026-11-22 10:00:00", seller_id: "gmall", sale_type: "sell", sub_orders: Array.from({ length: n }, (_, i) => sub(i)) }] } });
 const F1 = FUNDS(1);
 const F50 = FUNDS(50);
 
@@ -149,14 +143,16 @@ const FIRST_LM = `prepare("ConfirmDisburse",{BizId:"b",BizUid:"u",LmOrderId:"1"}
 // The same as script files, which is how a service starts: `node -e` itself
 // loads more of Node (node:crypto among it), so it hides what a script pays.
 const script = (name, code) => (writeFileSync(join(project, name), code), [name]);
+const TOP_FIRST = `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`;
+const LM_FIRST = `const a=require("aligate");new a.LinkedMallClient({accessKeyId:"k",accessKeySecret:"s"}).${FIRST_LM}`;
 const coldCases = {
   bare: ["-e", "0"],
-  require: ["-e", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
-  requireLm: ["-e", `const a=require("aligate");new a.LinkedMallClient({accessKeyId:"k",accessKeySecret:"s"}).${FIRST_LM}`],
+  require: ["-e", TOP_FIRST],
+  requireLm: ["-e", LM_FIRST],
   import: ["--input-type=module", "-e", `import {TopClient} from "aligate";new TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
   bareFile: script("bare.cjs", "0"),
-  requireFile: script("top.cjs", `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`),
-  requireLmFile: script("lm.cjs", `const a=require("aligate");new a.LinkedMallClient({accessKeyId:"k",accessKeySecret:"s"}).${FIRST_LM}`),
+  requireFile: script("top.cjs", TOP_FIRST),
+  requireLmFile: script("lm.cjs", LM_FIRST),
   phases: ["-e", `const t0=performance.now();const a=require("aligate");const t1=performance.now();` +
     `const c=new a.TopClient({appKey:"k",appSecret:"s"});const t2=performance.now();c.${FIRST};const t3=performance.now();` +
     `process.stdout.write(JSON.stringify([t1-t0,t2-t1,t3-t2]))`],
@@ -180,10 +176,9 @@ const coldEsm = median(coldTimes.import);
 // The overhead is the median of each round's difference to the bare process of
 // the same round: pairing cancels the VM's drift between rounds, which moved
 // the difference of two separate medians by ±10 ms here.
-const paired = (k) => median(coldTimes[k].map((t, i) => t - coldTimes.bare[i]));
+const paired = (k, bareK = "bare") => median(coldTimes[k].map((t, i) => t - coldTimes[bareK][i]));
 const over = { require: paired("require"), requireLm: paired("requireLm"), import: paired("import") };
-const pairedFile = (k) => median(coldTimes[k].map((t, i) => t - coldTimes.bareFile[i]));
-const overFile = { require: pairedFile("requireFile"), requireLm: pairedFile("requireLmFile") };
+const overFile = { require: paired("requireFile", "bareFile"), requireLm: paired("requireLmFile", "bareFile") };
 const phase = (i) => median(coldOut.phases.map((o) => JSON.parse(o)[i]));
 const phases = { require: phase(0), client: phase(1), prepare: phase(2), compile: median(coldOut.compile.map(Number)) };
 console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${over.require.toFixed(1)}); ` +
