@@ -253,8 +253,8 @@ export function defineBuilders(Request) {
       const parts = (push ? path.slice(1) : path).split(".");
       const [outer, key] = parts.length === 2 ? parts : ["", parts[0]];
       C.prototype[method] = push
-        ? function add(v) { this.__push(outer, key, v); return this; }
-        : function set(v) { this.__set(outer, key, v); return this; };
+        ? function add(v) { const e = this.__push(outer, key, v); if (e !== undefined) throw e; return this; }
+        : function set(v) { const e = this.__set(outer, key, v); if (e !== undefined) throw e; return this; };
     }
     out[name] = C;
   }
@@ -283,10 +283,16 @@ export function install(wasm, raw, random) {
     const C = wasm[name];
     wrap(C);
     addCalls(C, SHORTCUTS[name], wasm.Request);
+    // The core returns the prepared line, or the error to throw (`in_band` in src/wasm/mod.rs).
     C.prototype.prepare = function prepare(a, p, o) {
-      if (a instanceof wasm.Request) return preparedFromLine(this.__prepareRequest(a, p));
-      const text = typeof a === "string" ? paramsText(p) : undefined;
-      return preparedFromLine(text === undefined ? this.__prepare(a, p, o) : this.__prepareText(a, text, o));
+      let r;
+      if (a instanceof wasm.Request) r = this.__prepareRequest(a, p);
+      else {
+        const text = typeof a === "string" ? paramsText(p) : undefined;
+        r = text === undefined ? this.__prepare(a, p, o) : this.__prepareText(a, text, o);
+      }
+      if (typeof r !== "string") throw r;
+      return preparedFromLine(r);
     };
     api[name] = C;
   }

@@ -21,10 +21,13 @@ function run(cmd, argv) {
 // Without the default `std` feature: the shipped module is no_std (see Cargo.toml).
 // LLVM's inline threshold at 120 instead of opt-level 2's 225: −3.5 KB gzip for
 // ~1% on `prepare` (bench/ab.mjs; 100 was larger, 75 was 10% slower).
-const inline = "-Cllvm-args=-inline-threshold=120";
+// Without multi-value (see withoutMultivalue).
+const inline = "-Cllvm-args=-inline-threshold=120 -Ctarget-feature=-multivalue";
 process.env.RUSTFLAGS = process.env.RUSTFLAGS ? `${process.env.RUSTFLAGS} ${inline}` : inline;
 run("cargo", ["build", "--quiet", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
-const raw = join(root, "target/wasm32-unknown-unknown/release/aligate.wasm");
+mkdirSync(join(root, "target/wbg"), { recursive: true });
+const raw = join(root, "target/wbg/aligate_rustc.wasm");
+writeFileSync(raw, withoutMultivalue(readFileSync(join(root, "target/wasm32-unknown-unknown/release/aligate.wasm"))));
 const web = join(root, "target/wbg/web");
 const node = join(root, "target/wbg/node");
 run("wasm-bindgen", ["--target", "web", "--out-dir", web, "--out-name", "aligate", raw]);
@@ -48,7 +51,7 @@ mod.dispose();
 // The npm binaryen's wasm-opt: Debian's v108 emits modules that fail to instantiate.
 const wasmOpt = join(root, "node_modules/binaryen/bin/wasm-opt");
 run(wasmOpt, ["-Oz", "--converge", "--strip-producers", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-  "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+  "--enable-mutable-globals", "--enable-reference-types",
   join(root, "target/wbg/aligate_sp.wasm"), "-o", join(pkg, "aligate_bg.wasm")]);
 // The shipped JS is whitespace- and syntax-minified (esbuild; identifiers and
 // function/class names stay, so stack traces and `.name` read as in the
@@ -80,4 +83,57 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 if (!quiet) {
   console.error(`[build] pkg/aligate_bg.wasm ${kb(wasm.length)} (${kb(gzipSync(wasm, { level: 9 }).length)} gzip), ` +
     `raw ${kb(statSync(raw).size)}`);
+}
+
+// wasm-bindgen gives exports several return values (a `Result`, a string's
+// pointer and length) when the module's target_features list multivalue,
+// and Rust's precompiled core lists it whatever our flags say. Node 20's V8
+// cannot call those through its generic wrapper: compiling the module then
+// compiles one wrapper per such signature, 18 of them, ~1.4 ms of cold start
+// (issue 5). Without the entry, the glue reads such returns back from memory;
+// the hot exports return one value anyway (`in_band` in src/wasm/mod.rs).
+// wasm-opt runs without multivalue enabled, so a use of it fails the build.
+function withoutMultivalue(b) {
+  const uleb = (buf, p) => {
+    let r = 0, shift = 0, x;
+    do { x = buf[p++]; r |= (x & 127) << shift; shift += 7; } while (x & 128);
+    return [r >>> 0, p];
+  };
+  const leb = (n) => {
+    const o = [];
+    do { const x = n & 127; n >>>= 7; o.push(n ? x | 128 : x); } while (n);
+    return o;
+  };
+  const str = (s) => [...leb(Buffer.byteLength(s)), ...Buffer.from(s)];
+  const out = [b.subarray(0, 8)];
+  for (let p = 8; p < b.length;) {
+    const start = p;
+    const id = b[p++];
+    let size;
+    [size, p] = uleb(b, p);
+    const body = b.subarray(p, p + size);
+    p += size;
+    const [nameLen, q0] = uleb(body, 0);
+    if (id === 0 && body.subarray(q0, q0 + nameLen).toString() === "target_features") {
+      // Custom section: name, then count × (prefix byte, feature name).
+      let [count, q] = uleb(body, q0 + nameLen);
+      const kept = [];
+      let n = 0;
+      for (let i = 0; i < count; i++) {
+        const prefix = body[q++];
+        let len;
+        [len, q] = uleb(body, q);
+        const feature = body.subarray(q, q + len).toString();
+        q += len;
+        if (feature === "multivalue") continue;
+        kept.push(prefix, ...str(feature));
+        n++;
+      }
+      const section = [...str("target_features"), ...leb(n), ...kept];
+      out.push(Buffer.from([0, ...leb(section.length), ...section]));
+    } else {
+      out.push(b.subarray(start, p));
+    }
+  }
+  return Buffer.concat(out);
 }

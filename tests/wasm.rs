@@ -57,13 +57,17 @@ fn prepare_top_with_bigint() {
         params.into(),
         JsValue::UNDEFINED,
     );
-    assert!(r.is_err());
+    assert!(
+        r.is_instance_of::<js_sys::Error>(),
+        "the error is returned in band"
+    );
     let p = top
         .prepare(
             "alibaba.alisports.lianbei.order.notice".into(),
             obj(r#"{"biz_order_id":"1234567890123456789"}"#),
             obj(r#"{"timestamp":"2016-01-01 12:00:00"}"#),
         )
+        .as_string()
         .unwrap();
     // method, url, content type, body: one line each.
     let lines: Vec<&str> = p.split('\n').collect();
@@ -76,11 +80,17 @@ fn prepare_top_with_bigint() {
 fn builders_and_fresh_nonces() {
     let lm = LinkedMallClient::new(obj(r#"{"accessKeyId":"i","accessKeySecret":"s"}"#)).unwrap();
     let mut request = Request::new("ConfirmDisburse").unwrap();
-    request.set("", "BizId", "b".into()).unwrap();
-    request.set("", "BizUid", "u".into()).unwrap();
-    request.set("", "LmOrderId", "1".into()).unwrap();
-    let a = lm.prepare_request(&request, JsValue::UNDEFINED).unwrap();
-    let c = lm.prepare_request(&request, JsValue::UNDEFINED).unwrap();
+    for (k, v) in [("BizId", "b"), ("BizUid", "u"), ("LmOrderId", "1")] {
+        assert!(request.set("", k, v.into()).is_undefined());
+    }
+    let a = lm
+        .prepare_request(&request, JsValue::UNDEFINED)
+        .as_string()
+        .unwrap();
+    let c = lm
+        .prepare_request(&request, JsValue::UNDEFINED)
+        .as_string()
+        .unwrap();
     let nonce = |p: &String| {
         let body = p.split('\n').nth(3).unwrap().to_string();
         body.split('&')
@@ -121,13 +131,15 @@ fn validation_paths() {
         issues[0].message
     );
     let mut lb = Request::new("alibaba.alisports.lianbei.order.notice").unwrap();
-    lb.set("", "biz_order_id", JsValue::from_f64(1.5)).unwrap();
+    assert!(lb
+        .set("", "biz_order_id", JsValue::from_f64(1.5))
+        .is_undefined());
     assert!(lb.validate().is_err());
     let mut funds = Request::new("aliyun.gsc.funds.flow.notify").unwrap();
     let order = obj(r#"{"main_biz_order_id":"m"}"#);
-    funds
+    assert!(funds
         .push("official_funds_record_request", "payments", order)
-        .unwrap();
+        .is_undefined());
     let json = JSON::stringify(&funds.to_json().unwrap()).unwrap();
     assert_eq!(
         json.as_string().unwrap(),

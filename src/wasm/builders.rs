@@ -80,18 +80,26 @@ impl Request {
 
     /// `params[outer][key] = value` (`outer` empty: `params[key]`).
     #[wasm_bindgen(js_name = "__set")]
-    pub fn set(&mut self, outer: &str, key: &str, value: JsValue) -> Result<(), JsValue> {
-        let value = to_value(&value)?;
+    /// Returns the error, or `undefined` (see `in_band`).
+    pub fn set(&mut self, outer: &str, key: &str, value: JsValue) -> JsValue {
+        let value = match to_value(&value) {
+            Ok(v) => v,
+            Err(e) => return e,
+        };
         if let Some(obj) = object_at(&mut self.root, outer) {
             obj.insert(key, value);
         }
-        Ok(())
+        JsValue::UNDEFINED
     }
 
     /// Appends `value` to the list `params[outer][list]`.
     #[wasm_bindgen(js_name = "__push")]
-    pub fn push(&mut self, outer: &str, list: &str, value: JsValue) -> Result<(), JsValue> {
-        let value = to_value(&value)?;
+    /// Returns the error, or `undefined` (see `in_band`).
+    pub fn push(&mut self, outer: &str, list: &str, value: JsValue) -> JsValue {
+        let value = match to_value(&value) {
+            Ok(v) => v,
+            Err(e) => return e,
+        };
         if let Some(obj) = object_at(&mut self.root, outer) {
             if !matches!(obj.get(list), Some(Json::Arr(_))) {
                 obj.insert(list, Json::Arr(Vec::new()));
@@ -100,6 +108,6 @@ impl Request {
                 a.push(value);
             }
         }
-        Ok(())
+        JsValue::UNDEFINED
     }
 }

@@ -3,7 +3,7 @@
 
 use super::builders::Request;
 use super::transport;
-use super::{core_err, get, invalid, params_json, prepared_to_line, to_js_error};
+use super::{core_err, get, in_band, invalid, params_json, prepared_to_line, to_js_error};
 use crate::decode;
 use crate::error::Error;
 use crate::json::Json;
@@ -661,28 +661,28 @@ impl TopClient {
     /// string, Date or ms), `session`, `redact`. The JS entry's `prepare`
     /// turns the line into `{ method, url, headers, body }`.
     #[wasm_bindgen(js_name = "__prepare")]
-    pub fn prepare(
-        &self,
-        api: JsValue,
-        params: JsValue,
-        options: JsValue,
-    ) -> Result<String, JsValue> {
-        let (name, value, js) = call_args(&api, &params)?;
-        self.prepare_value(&name, &value, js, &options)
+    pub fn prepare(&self, api: JsValue, params: JsValue, options: JsValue) -> JsValue {
+        in_band(
+            call_args(&api, &params)
+                .and_then(|(name, value, js)| self.prepare_value(&name, &value, js, &options)),
+        )
     }
 
     /// `prepare` with the JS entry's JSON text of JS values (strings cross
     /// as arguments: no lookups back into JS).
     #[wasm_bindgen(js_name = "__prepareText")]
-    pub fn prepare_text(&self, api: &str, json: &str, options: JsValue) -> Result<String, JsValue> {
-        let value = prepare::parse_params(json).map_err(core_err)?;
-        self.prepare_value(api, &value, true, &options)
+    pub fn prepare_text(&self, api: &str, json: &str, options: JsValue) -> JsValue {
+        in_band(
+            prepare::parse_params(json)
+                .map_err(core_err)
+                .and_then(|value| self.prepare_value(api, &value, true, &options)),
+        )
     }
 
     /// `prepare` for a builder: its parameters are used in place.
     #[wasm_bindgen(js_name = "__prepareRequest")]
-    pub fn prepare_request(&self, req: &Request, options: JsValue) -> Result<String, JsValue> {
-        self.prepare_value(req.model().api, req.params(), true, &options)
+    pub fn prepare_request(&self, req: &Request, options: JsValue) -> JsValue {
+        in_band(self.prepare_value(req.model().api, req.params(), true, &options))
     }
 
     /// Starts a call; the JS entry's `execute` (and the per-API methods)
@@ -894,27 +894,27 @@ impl LinkedMallClient {
     /// Validates and signs without sending. Options: `timestamp` (ISO UTC
     /// string, Date or ms), `nonce`, `redact`. See `TopClient::prepare`.
     #[wasm_bindgen(js_name = "__prepare")]
-    pub fn prepare(
-        &self,
-        api: JsValue,
-        params: JsValue,
-        options: JsValue,
-    ) -> Result<String, JsValue> {
-        let (name, value, js) = call_args(&api, &params)?;
-        self.prepare_value(&name, &value, js, &options)
+    pub fn prepare(&self, api: JsValue, params: JsValue, options: JsValue) -> JsValue {
+        in_band(
+            call_args(&api, &params)
+                .and_then(|(name, value, js)| self.prepare_value(&name, &value, js, &options)),
+        )
     }
 
     /// `prepare` with the JS entry's JSON text of JS values (strings cross
     /// as arguments: no lookups back into JS).
     #[wasm_bindgen(js_name = "__prepareText")]
-    pub fn prepare_text(&self, api: &str, json: &str, options: JsValue) -> Result<String, JsValue> {
-        let value = prepare::parse_params(json).map_err(core_err)?;
-        self.prepare_value(api, &value, true, &options)
+    pub fn prepare_text(&self, api: &str, json: &str, options: JsValue) -> JsValue {
+        in_band(
+            prepare::parse_params(json)
+                .map_err(core_err)
+                .and_then(|value| self.prepare_value(api, &value, true, &options)),
+        )
     }
 
     #[wasm_bindgen(js_name = "__prepareRequest")]
-    pub fn prepare_request(&self, req: &Request, options: JsValue) -> Result<String, JsValue> {
-        self.prepare_value(req.model().api, req.params(), true, &options)
+    pub fn prepare_request(&self, req: &Request, options: JsValue) -> JsValue {
+        in_band(self.prepare_value(req.model().api, req.params(), true, &options))
     }
 
     /// See `TopClient::call`.

@@ -238,6 +238,15 @@ pub(crate) fn core_err(e: Error) -> JsValue {
     to_js_error(&e, 0)
 }
 
+/// The hot exports (`prepare`, the builders' setters) return their error in
+/// band and the JS entry throws it: a `Result` export returns through memory
+/// (two more calls and a read-back per call), and with multi-value returns
+/// instead Node 20 compiles one wrapper per signature at startup (~1.4 ms;
+/// scripts/build.mjs).
+pub(crate) fn in_band(r: Result<String, JsValue>) -> JsValue {
+    r.map_or_else(|e| e, JsValue::from)
+}
+
 /// Validates `params` for `api` without signing: `[]` when valid, else the
 /// issues (`{ path, message }`). For live form validation.
 #[wasm_bindgen(js_name = "validateParams")]

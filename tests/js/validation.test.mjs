@@ -104,6 +104,13 @@ test("builders: fluent setters, validate(), accepted wherever (api, params) is",
   const cd = new ConfirmDisburseRequest().bizId("b").bizUid("u").lmOrderId("1").useAnonymousTbAccount(true);
   assert.ok(lm.prepare(cd, { nonce: "x" }).body.includes("UseAnonymousTbAccount=true"));
   assert.deepEqual(cd.toJSON(), { BizId: "b", BizUid: "u", LmOrderId: "1", UseAnonymousTbAccount: true });
+  // A value that cannot become JSON throws at the setter, and the builder keeps what it had.
+  const cyclic = {};
+  cyclic.self = cyclic;
+  const f = new FundsFlowNotifyRequest();
+  assert.throws(() => f.addPayment(cyclic), (e) => e instanceof AligateError && e.kind === "validation" && /circular/.test(e.message));
+  assert.deepEqual(f.toJSON(), {});
+  assert.throws(() => top.prepare(new LianbeiOrderNoticeRequest()), (e) => e instanceof AligateError && e.issues[0].path === "biz_order_id");
 });
 
 test("client options are checked", () => {
