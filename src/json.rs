@@ -68,6 +68,13 @@ impl Json {
         matches!(self, Json::Null)
     }
 
+    /// Compact JSON text (`to_string` without `core::fmt`).
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        self.write(&mut s);
+        s
+    }
+
     /// Compact JSON text.
     pub fn write(&self, out: &mut String) {
         self.write_with(out, &|n, out| out.push_str(n));
@@ -109,9 +116,7 @@ impl Json {
 
 impl fmt::Display for Json {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        self.write(&mut s);
-        f.write_str(&s)
+        f.write_str(&self.text())
     }
 }
 

@@ -286,7 +286,7 @@ fn flatten_rpc(params: &Json, ctx: &mut Ctx) -> Vec<(String, String)> {
                     go(&format!("{prefix}.{k}"), x, out, depth + 1);
                 }
             }
-            other => out.push((prefix.to_string(), other.to_string())),
+            other => out.push((prefix.to_string(), other.text())),
         }
     }
     schema::check_free(params, ctx, 0);
@@ -324,6 +324,15 @@ fn check_timestamp_top(ts: &str) -> Result<()> {
     crate::time::parse_civil(ts, b' ')
         .map(|_| ())
         .ok_or_else(|| Error::invalid("timestamp", "expected yyyy-MM-dd HH:mm:ss (GMT+8)"))
+}
+
+/// `endpoint` with `query` appended (after `&` when it already has a query).
+fn with_query(endpoint: &str, query: &str) -> String {
+    let mut url = String::with_capacity(endpoint.len() + 1 + query.len());
+    url.push_str(endpoint);
+    url.push(if endpoint.contains('?') { '&' } else { '?' });
+    url.push_str(query);
+    url
 }
 
 /// Builds and signs a TOP call. `timestamp` is `yyyy-MM-dd HH:mm:ss` in GMT+8.
@@ -378,9 +387,7 @@ pub fn prepare_top(
         .unwrap_or_default();
 
     system.push(("sign", &sign));
-    let sep = if cfg.endpoint.contains('?') { '&' } else { '?' };
-    let query = percent::form(system.iter().copied());
-    let url = format!("{}{}{}", cfg.endpoint, sep, query);
+    let url = with_query(&cfg.endpoint, &percent::form(system.iter().copied()));
     let redacted_url = if top::is_blank(session) {
         None
     } else {
@@ -394,7 +401,7 @@ pub fn prepare_top(
                 }
             })
             .collect();
-        Some(format!("{}{}{}", cfg.endpoint, sep, percent::form(red)))
+        Some(with_query(&cfg.endpoint, &percent::form(red)))
     };
     let body = percent::form(
         biz.params
@@ -515,15 +522,12 @@ pub fn prepare_rpc(
         })))
     });
     let (url, body, content_type, redacted) = match cfg.http_method {
-        HttpMethod::Get => {
-            let sep = if cfg.endpoint.contains('?') { '&' } else { '?' };
-            (
-                format!("{}{}{}", cfg.endpoint, sep, encoded),
-                String::new(),
-                None,
-                redacted.map(|r| (format!("{}{}{}", cfg.endpoint, sep, r), String::new())),
-            )
-        }
+        HttpMethod::Get => (
+            with_query(&cfg.endpoint, &encoded),
+            String::new(),
+            None,
+            redacted.map(|r| (with_query(&cfg.endpoint, &r), String::new())),
+        ),
         HttpMethod::Post => (
             cfg.endpoint.clone(),
             encoded,

@@ -136,10 +136,16 @@ impl Ctx {
     fn push_index(&mut self, i: usize) -> usize {
         let len = self.path.len();
         self.path.push('[');
-        self.path.push_str(&i.to_string());
+        self.path.push_str(itoa::Buffer::new().format(i));
         self.path.push(']');
         len
     }
+}
+
+/// `i` in decimal. Not `to_string`: that goes through `core::fmt`, which was
+/// ~3 KB of the code the first `prepare` of a process compiles (issue 5).
+pub fn decimal(i: i64) -> String {
+    itoa::Buffer::new().format(i).into()
 }
 
 pub fn describe(v: &Json) -> String {
@@ -219,7 +225,7 @@ pub fn parse_str(v: &Json, js_numbers: bool) -> Result<String, String> {
             }
         }
         Json::Num(_) => parse_int(v, js_numbers)
-            .map(|i| i.to_string())
+            .map(decimal)
             .map_err(|_| format!("expected a string, got {}", describe(v))),
         _ => Err(format!("expected a string, got {}", describe(v))),
     }
@@ -412,17 +418,17 @@ pub fn scalar(v: &Json, ty: Ty, ctx: &mut Ctx) -> Option<String> {
                 describe(v)
             )),
         },
-        Ty::Int => parse_int(v, ctx.js_numbers).map(|i| i.to_string()),
+        Ty::Int => parse_int(v, ctx.js_numbers).map(decimal),
         Ty::IntIn(set) => parse_int(v, ctx.js_numbers).and_then(|i| {
             if set.contains(&i) {
-                Ok(i.to_string())
+                Ok(decimal(i))
             } else {
                 let names: Vec<String> = set.iter().map(|x| x.to_string()).collect();
                 Err(format!("expected one of {}, got {i}", names.join(", ")))
             }
         }),
         Ty::Bool => match v {
-            Json::Bool(b) => Ok(b.to_string()),
+            Json::Bool(b) => Ok(if *b { "true" } else { "false" }.into()),
             // Java's Boolean.parseBoolean ignores case; Python SDKs send "True".
             Json::Str(s) if s.eq_ignore_ascii_case("true") => Ok("true".into()),
             Json::Str(s) if s.eq_ignore_ascii_case("false") => Ok("false".into()),
@@ -507,8 +513,7 @@ pub fn free_params(root: &Json, ctx: &mut Ctx) -> Vec<(String, String)> {
         let text = match v {
             Json::Null => None,
             Json::Str(s) => Some(s.clone()),
-            Json::Num(_) | Json::Bool(_) => Some(v.to_string()),
-            _ => Some(v.to_string()),
+            _ => Some(v.text()),
         };
         if let Some(t) = text {
             out.push((k.clone(), t));
