@@ -60,13 +60,13 @@ run(wasmOpt, ["-Oz", "--converge", "--strip-producers", "--enable-bulk-memory", 
 const { transformSync } = await import(join(root, "node_modules/esbuild/lib/main.js"));
 const ship = (file, code, format) =>
   writeFileSync(join(pkg, file), transformSync(code, { minifyWhitespace: true, minifySyntax: true, format, legalComments: "none" }).code);
-ship("aligate.js", readFileSync(join(web, "aligate.js"), "utf8"), "esm");
+ship("aligate.js", matchImportArity(readFileSync(join(web, "aligate.js"), "utf8")), "esm");
 // The Node require entry is ONE file: the nodejs glue, js/core.mjs (it has no
 // imports) and js/node-random.cjs (Node's nonce source), each in its own
 // function scope. Every further CommonJS module costs a resolve, a read and a
 // compile: three files were ~1.3 ms more cold start.
 // The glue keeps the instance's exports private; expose them (for the stack pointer).
-const glue = readFileSync(join(node, "aligate.js"), "utf8");
+const glue = matchImportArity(readFileSync(join(node, "aligate.js"), "utf8"));
 const core = readFileSync(join(root, "js/core.mjs"), "utf8");
 const random = readFileSync(join(root, "js/node-random.cjs"), "utf8");
 const names = [...core.matchAll(/^export (?:function|class|const) (\w+)/gm)].map((m) => m[1]);
@@ -83,6 +83,21 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 if (!quiet) {
   console.error(`[build] pkg/aligate_bg.wasm ${kb(wasm.length)} (${kb(gzipSync(wasm, { level: 9 }).length)} gzip), ` +
     `raw ${kb(statSync(raw).size)}`);
+}
+
+// V8 calls a JS import through a wrapper compiled for its wasm signature and
+// for whether the function declares as many parameters; a mismatch needs its
+// own wrapper, compiled when the module is instantiated: Node 20 spent ~1 ms
+// of every cold start on the 7 that wasm-bindgen's `catch` imports needed,
+// declared as `function() { return handleError(function (arg0, …) {…},
+// arguments); }`. The outer function gets the inner one's parameters.
+function matchImportArity(glue) {
+  const pattern = /: function\(\) \{ return handleError\(function \(([^)]*)\)/g;
+  const out = glue.replace(pattern, (_, params) => `: function(${params}) { return handleError(function (${params})`);
+  if (/function\(\) \{ return handleError/.test(out) || !out.includes("handleError(function (arg0")) {
+    throw new Error("wasm-bindgen's catch imports changed shape; update matchImportArity");
+  }
+  return out;
 }
 
 // wasm-bindgen gives exports several return values (a `Result`, a string's
