@@ -3,7 +3,8 @@
 // a built pkg/, e.g. a `git worktree` of another commit) loaded into ONE
 // process, their `prepare` timed in alternating rounds. On a noisy VM this
 // separates changes of a few percent that two separate `npm run bench` runs
-// cannot. Prints medians and B/A; asserts nothing.
+// cannot. Prints medians and B/A (the median of paired rounds); asserts nothing.
+// AB_ONLY=text limits it to the cases whose name contains the text.
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { COMM, LIAN, CONF, FUNDS } from "./requests.mjs";
@@ -61,7 +62,7 @@ const time = (f, ops) => {
   return Number(process.hrtime.bigint() - t0) / ops / 1e3;
 };
 console.log(`${"prepare (median µs/op)".padEnd(34)} ${"A".padStart(7)} ${"B".padStart(7)}    B/A`);
-for (const name of Object.keys(A)) {
+for (const name of Object.keys(A).filter((n) => n.includes(process.env.AB_ONLY ?? ""))) {
   const ops = name.includes("×50") ? OPS / 20 : OPS;
   const ta = [];
   const tb = [];
@@ -78,6 +79,7 @@ for (const name of Object.keys(A)) {
       ta.push(time(A[name], ops));
     }
   }
-  const [a, b] = [median(ta), median(tb)];
-  console.log(`${name.padEnd(34)} ${a.toFixed(2).padStart(7)} ${b.toFixed(2).padStart(7)}   ×${(b / a).toFixed(2)}`);
+  // B/A is the median of each round's ratio: pairing cancels the VM's drift.
+  const [a, b, ratio] = [median(ta), median(tb), median(tb.map((t, i) => t / ta[i]))];
+  console.log(`${name.padEnd(34)} ${a.toFixed(2).padStart(7)} ${b.toFixed(2).padStart(7)}   ×${ratio.toFixed(3)}`);
 }
