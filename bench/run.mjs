@@ -31,7 +31,11 @@ const pkgDir = dirname(require.resolve("aligate/package.json"));
 
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
-/** µs/op, median of ROUNDS rounds of OPS calls, the two contenders interleaved per round. */
+/**
+ * µs/op, median of ROUNDS rounds of OPS calls, the two contenders interleaved
+ * per round; and the ratio as the median of each round's ratio (pairing
+ * cancels the VM's drift between rounds).
+ */
 function duel(fa, fb, ops = OPS) {
   const ta = [];
   const tb = [];
@@ -46,7 +50,7 @@ function duel(fa, fb, ops = OPS) {
       out.push(Number(process.hrtime.bigint() - t0) / 1e3 / ops);
     }
   }
-  return [median(ta), median(tb)];
+  return [median(ta), median(tb), median(ta.map((t, i) => t / tb[i]))];
 }
 
 // ── baselines: node:crypto, same signed request, no validation ─────────────
@@ -74,9 +78,9 @@ function rpcBaseline(biz, secret) {
 }
 
 const rows = [];
-const row = (what, ours, base) => {
-  rows.push({ what, ours, base, ratio: ours / base });
-  console.log(`${what.padEnd(62)} ${ours.toFixed(2).padStart(7)} µs  ${base.toFixed(2).padStart(7)} µs  ×${(ours / base).toFixed(2)}`);
+const row = (what, [ours, base, ratio]) => {
+  rows.push({ what, ours, base, ratio });
+  console.log(`${what.padEnd(62)} ${ours.toFixed(2).padStart(7)} µs  ${base.toFixed(2).padStart(7)} µs  ×${ratio.toFixed(2)}`);
 };
 console.log(`${"prepare (median µs/op)".padEnd(62)} ${"aligate".padStart(10)} ${"baseline".padStart(10)}  ratio`);
 
@@ -90,23 +94,19 @@ for (const signMethod of ["md5", "hmac", "hmac-sha256"]) {
     ["alibaba.retail.commission.status.change", COMM, () => new a.CommissionStatusChangeRequest().param0(COMM.param0)],
     ["aliyun.gsc.funds.flow.notify", F1, () => new a.FundsFlowNotifyRequest().addPayment(F1.official_funds_record_request.payments[0])],
   ]) {
-    const [ours, base] = duel(() => top.prepare(api, params), () => topBaseline(api, params, "helloworld", signMethod));
-    row(`${api} ${signMethod} (object)`, ours, base);
+    row(`${api} ${signMethod} (object)`, duel(() => top.prepare(api, params), () => topBaseline(api, params, "helloworld", signMethod)));
     const b = builder();
-    const [ob] = duel(() => top.prepare(b), () => topBaseline(api, params, "helloworld", signMethod));
-    row(`${api} ${signMethod} (builder)`, ob, base);
+    row(`${api} ${signMethod} (builder)`, duel(() => top.prepare(b), () => topBaseline(api, params, "helloworld", signMethod)));
     b.free();
   }
 }
 const lm = new a.LinkedMallClient({ accessKeyId: "testid", accessKeySecret: "testsecret" });
-const [lmo, lmb] = duel(() => lm.prepare("ConfirmDisburse", CONF), () => rpcBaseline(CONF, "testsecret"));
-row("ConfirmDisburse HMAC-SHA1 (object)", lmo, lmb);
+row("ConfirmDisburse HMAC-SHA1 (object)", duel(() => lm.prepare("ConfirmDisburse", CONF), () => rpcBaseline(CONF, "testsecret")));
 const cb = new a.ConfirmDisburseRequest().bizId(CONF.BizId).bizUid(CONF.BizUid).lmOrderId(CONF.LmOrderId);
-const [lmc] = duel(() => lm.prepare(cb), () => rpcBaseline(CONF, "testsecret"));
-row("ConfirmDisburse HMAC-SHA1 (builder)", lmc, lmb);
+row("ConfirmDisburse HMAC-SHA1 (builder)", duel(() => lm.prepare(cb), () => rpcBaseline(CONF, "testsecret")));
 const top = new a.TopClient({ appKey: "12345678", appSecret: "helloworld" });
-const [f50, f50b] = duel(() => top.prepare("aliyun.gsc.funds.flow.notify", F50), () => topBaseline("aliyun.gsc.funds.flow.notify", F50, "helloworld", "md5"), OPS / 20);
-row("funds.flow.notify, 50 sub-orders, md5 (validated vs not)", f50, f50b);
+row("funds.flow.notify, 50 sub-orders, md5 (validated vs not)",
+  duel(() => top.prepare("aliyun.gsc.funds.flow.notify", F50), () => topBaseline("aliyun.gsc.funds.flow.notify", F50, "helloworld", "md5"), OPS / 20));
 
 // ── end to end against the loopback emulator ────────────────────────────────
 const emuMod = await import(join(root, "tests/js/emulator.mjs"));
@@ -145,8 +145,18 @@ const FIRST_LM = `prepare("ConfirmDisburse",{BizId:"b",BizUid:"u",LmOrderId:"1"}
 const script = (name, code) => (writeFileSync(join(project, name), code), [name]);
 const TOP_FIRST = `const a=require("aligate");new a.TopClient({appKey:"k",appSecret:"s"}).${FIRST}`;
 const LM_FIRST = `const a=require("aligate");new a.LinkedMallClient({accessKeyId:"k",accessKeySecret:"s"}).${FIRST_LM}`;
+// Node's own share: the same require and import of a one-line package that
+// also has `exports` (resolving `exports` loads Node's ESM resolver, ~2 ms; an
+// ESM import starts the ESM loader), paid once per process by any such package.
+mkdirSync(join(project, "node_modules/probe"), { recursive: true });
+writeFileSync(join(project, "node_modules/probe/package.json"),
+  JSON.stringify({ name: "probe", exports: { ".": { import: "./probe.mjs", require: "./probe.cjs" } } }));
+writeFileSync(join(project, "node_modules/probe/probe.cjs"), "exports.x = 1;");
+writeFileSync(join(project, "node_modules/probe/probe.mjs"), "export const x = 1;");
 const coldCases = {
   bare: ["-e", "0"],
+  probeRequire: ["-e", `require("probe")`],
+  probeImport: ["--input-type=module", "-e", `import "probe"`],
   require: ["-e", TOP_FIRST],
   requireLm: ["-e", LM_FIRST],
   import: ["--input-type=module", "-e", `import {TopClient} from "aligate";new TopClient({appKey:"k",appSecret:"s"}).${FIRST}`],
@@ -157,7 +167,8 @@ const coldCases = {
     `const c=new a.TopClient({appKey:"k",appSecret:"s"});const t2=performance.now();c.${FIRST};const t3=performance.now();` +
     `process.stdout.write(JSON.stringify([t1-t0,t2-t1,t3-t2]))`],
   compile: ["-e", `const b=require("fs").readFileSync(require.resolve("aligate/package.json").replace("package.json","pkg/aligate_bg.wasm"));` +
-    `const t0=performance.now();new WebAssembly.Module(b);process.stdout.write(String(performance.now()-t0))`],
+    // The time is taken before touching process.stdout: its first use sets up the stream (~2.5 ms).
+    `const t0=performance.now();new WebAssembly.Module(b);const t=performance.now()-t0;process.stdout.write(String(t))`],
 };
 const coldTimes = Object.fromEntries(Object.keys(coldCases).map((k) => [k, []]));
 const coldOut = Object.fromEntries(Object.keys(coldCases).map((k) => [k, []]));
@@ -177,12 +188,14 @@ const coldEsm = median(coldTimes.import);
 // the same round: pairing cancels the VM's drift between rounds, which moved
 // the difference of two separate medians by ±10 ms here.
 const paired = (k, bareK = "bare") => median(coldTimes[k].map((t, i) => t - coldTimes[bareK][i]));
-const over = { require: paired("require"), requireLm: paired("requireLm"), import: paired("import") };
+const over = { require: paired("require"), requireLm: paired("requireLm"), import: paired("import"),
+  probeRequire: paired("probeRequire"), probeImport: paired("probeImport") };
 const overFile = { require: paired("requireFile", "bareFile"), requireLm: paired("requireLmFile", "bareFile") };
 const phase = (i) => median(coldOut.phases.map((o) => JSON.parse(o)[i]));
 const phases = { require: phase(0), client: phase(1), prepare: phase(2), compile: median(coldOut.compile.map(Number)) };
 console.log(`cold start: node -e 0 ${bare.toFixed(1)} ms; require+instantiate+prepare ${cold.toFixed(1)} ms (+${over.require.toFixed(1)}); ` +
   `LinkedMall ${median(coldTimes.requireLm).toFixed(1)} ms (+${over.requireLm.toFixed(1)}); import ${coldEsm.toFixed(1)} ms (+${over.import.toFixed(1)})`);
+console.log(`  Node's own share (a one-line package with exports): require +${over.probeRequire.toFixed(1)} ms; import +${over.probeImport.toFixed(1)} ms`);
 console.log(`  as script files: node bare.cjs ${median(coldTimes.bareFile).toFixed(1)} ms; TOP +${overFile.require.toFixed(1)} ms; LinkedMall +${overFile.requireLm.toFixed(1)} ms`);
 console.log(`  inside the process: require("aligate") ${phases.require.toFixed(1)} ms (of which compiling the module ${phases.compile.toFixed(1)} ms), ` +
   `first client ${phases.client.toFixed(1)} ms, first prepare ${phases.prepare.toFixed(1)} ms`);
@@ -231,6 +244,7 @@ const md = [`# aligate benchmark results`, ``,
   `| cold start, require + instantiate + first ConfirmDisburse prepare (same) | ${median(coldTimes.requireLm).toFixed(1)} ms (+${over.requireLm.toFixed(1)} ms) |`,
   `| the same as script files (\`node file.cjs\`; \`-e\` preloads node:crypto): bare / + TOP / + ConfirmDisburse | ` +
     `${median(coldTimes.bareFile).toFixed(1)} ms / +${overFile.require.toFixed(1)} ms / +${overFile.requireLm.toFixed(1)} ms |`,
+  `| the same for a one-line package with \`exports\` (what Node itself adds for any such package): require / import | +${over.probeRequire.toFixed(1)} ms / +${over.probeImport.toFixed(1)} ms |`,
   `| inside a fresh process: \`require("aligate")\` / first client / first prepare | ${phases.require.toFixed(1)} / ${phases.client.toFixed(1)} / ${phases.prepare.toFixed(1)} ms |`,
   `| of which compiling the .wasm (\`new WebAssembly.Module\`, first in its process) | ${phases.compile.toFixed(1)} ms |`,
   `| wasm memory across ${N.toLocaleString("en")} prepare calls after warm-up | ${wasm0 / 1024} KiB → ${wasm1 / 1024} KiB |`,
