@@ -76,6 +76,38 @@ await suite(`size: pkg/aligate_bg.wasm ≤ ${WASM_GZIP_CEILING / 1024} KB gzip`,
   console.error(`pkg/aligate_bg.wasm: ${(n / 1024).toFixed(1)} KB gzip`);
   return n > WASM_GZIP_CEILING ? `${n} bytes gzip exceeds ${WASM_GZIP_CEILING}` : null;
 });
+// Cold start is measured, never asserted; what the build did for it is checked
+// (scripts/build.mjs): every export returns at most one value (Node 20 compiles
+// a wrapper per multi-value signature when it compiles the module), and every
+// JS import declares the parameters of its wasm signature (else V8 compiles an
+// arity-mismatch wrapper per signature when it instantiates it).
+await suite("shape: single-value exports, imports with matching arity", async () => {
+  const { default: binaryen } = await import(join(root, "node_modules/binaryen/index.js"));
+  const { readFileSync } = await import("node:fs");
+  const mod = binaryen.readBinary(readFileSync(join(root, "pkg/aligate_bg.wasm")));
+  const bad = [];
+  const arity = new Map();
+  for (let i = 0; i < mod.getNumFunctions(); i++) {
+    const f = binaryen.getFunctionInfo(mod.getFunctionByIndex(i));
+    if (f.module) arity.set(f.base, binaryen.expandType(f.params).length);
+  }
+  for (let i = 0; i < mod.getNumExports(); i++) {
+    const e = binaryen.getExportInfo(mod.getExportByIndex(i));
+    if (e.kind !== binaryen.ExternalFunction) continue;
+    const f = binaryen.getFunctionInfo(mod.getFunction(e.value));
+    if (binaryen.expandType(f.results).length > 1) bad.push(`export ${e.name} returns several values`);
+  }
+  mod.dispose();
+  for (const glue of ["pkg/node.cjs", "pkg/aligate.js"]) {
+    const text = readFileSync(join(root, glue), "utf8");
+    for (const [name, n] of arity) {
+      const m = new RegExp(`${name}:function\\(([^)]*)\\)`).exec(text);
+      const declared = m ? (m[1] ? m[1].split(",").length : 0) : -1;
+      if (declared !== n) bad.push(`${glue}: import ${name} declares ${declared} parameters, its signature has ${n}`);
+    }
+  }
+  return bad.length ? bad.join("; ") : null;
+});
 await suite("rust: cargo fmt --check", () => run("cargo", ["fmt", "--check"]));
 await suite("rust: cargo clippy -D warnings (native and wasm32)", async () =>
   (await run("cargo", ["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])) ??
