@@ -78,9 +78,9 @@ impl Request {
         js_sys::JSON::parse(&self.root.to_string())
     }
 
-    /// `params[outer][key] = value` (`outer` empty: `params[key]`).
+    /// `params[outer][key] = value` (`outer` empty: `params[key]`). Returns
+    /// the error, or `undefined` (see `in_band`).
     #[wasm_bindgen(js_name = "__set")]
-    /// Returns the error, or `undefined` (see `in_band`).
     pub fn set(&mut self, outer: &str, key: &str, value: JsValue) -> JsValue {
         let value = match to_value(&value) {
             Ok(v) => v,
@@ -92,9 +92,9 @@ impl Request {
         JsValue::UNDEFINED
     }
 
-    /// Appends `value` to the list `params[outer][list]`.
+    /// Appends `value` to the list `params[outer][list]`. Returns the error,
+    /// or `undefined` (see `in_band`).
     #[wasm_bindgen(js_name = "__push")]
-    /// Returns the error, or `undefined` (see `in_band`).
     pub fn push(&mut self, outer: &str, list: &str, value: JsValue) -> JsValue {
         let value = match to_value(&value) {
             Ok(v) => v,

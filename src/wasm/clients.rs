@@ -658,8 +658,9 @@ impl TopClient {
     }
 
     /// Validates and signs without sending. Options: `timestamp` (GMT+8
-    /// string, Date or ms), `session`, `redact`. The JS entry's `prepare`
-    /// turns the line into `{ method, url, headers, body }`.
+    /// string, Date or ms), `session`, `redact`. Returns the prepared line,
+    /// which the JS entry's `prepare` turns into `{ method, url, headers,
+    /// body }`, or the error, which it throws (`in_band`).
     #[wasm_bindgen(js_name = "__prepare")]
     pub fn prepare(&self, api: JsValue, params: JsValue, options: JsValue) -> JsValue {
         in_band(

@@ -242,7 +242,8 @@ pub(crate) fn core_err(e: Error) -> JsValue {
 /// band and the JS entry throws it: a `Result` export returns through memory
 /// (two more calls and a read-back per call), and with multi-value returns
 /// instead Node 20 compiles one wrapper per signature at startup (~1.4 ms;
-/// scripts/build.mjs).
+/// scripts/build.mjs). The JS side tells them apart by type: errors here
+/// are always `AligateError` (or `Error`) objects, never strings.
 pub(crate) fn in_band(r: Result<String, JsValue>) -> JsValue {
     r.map_or_else(|e| e, JsValue::from)
 }
