@@ -233,7 +233,7 @@ console.log(`size: .wasm ${kb(size.wasm)} (${kb(size.wasmGz)} gzip); Node JS (gl
 const md = [`# aligate benchmark results`, ``,
   `Measured ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC on ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, single thread; ` +
   `medians of ${ROUNDS} interleaved rounds of ${OPS} calls (\`npm run bench\`${quick ? " --quick" : ""}). Baselines are minimal node:crypto builders of the same signed request ` +
-  `(sorted concat + createHash/createHmac + URLSearchParams; Aliyun with randomUUID and RFC 3986 encoding), measured in the same run, without validation.`, ``,
+  `(sorted concat + createHash/createHmac + URLSearchParams; Aliyun with randomUUID and RFC 3986 encoding), measured in the same run, without validation; each row's ratio is the median of its rounds' ratios.`, ``,
   `| prepare | aligate µs/op | aligate ops/s | baseline µs/op | ratio |`, `| --- | ---: | ---: | ---: | ---: |`,
   ...rows.map((r) => `| ${r.what} | ${r.ours.toFixed(2)} | ${Math.round(1e6 / r.ours).toLocaleString("en")} | ${r.base.toFixed(2)} | ${r.ratio.toFixed(2)} |`), ``,
   `| other | figure |`, `| --- | --- |`,
