@@ -22,8 +22,8 @@ function run(cmd, argv) {
 // LLVM's inline threshold at 120 instead of opt-level 2's 225: −3.5 KB gzip for
 // ~1% on `prepare` (bench/ab.mjs; 100 was larger, 75 was 10% slower).
 // Without multi-value (see withoutMultivalue).
-const inline = "-Cllvm-args=-inline-threshold=120 -Ctarget-feature=-multivalue";
-process.env.RUSTFLAGS = process.env.RUSTFLAGS ? `${process.env.RUSTFLAGS} ${inline}` : inline;
+const flags = "-Cllvm-args=-inline-threshold=120 -Ctarget-feature=-multivalue";
+process.env.RUSTFLAGS = process.env.RUSTFLAGS ? `${process.env.RUSTFLAGS} ${flags}` : flags;
 run("cargo", ["build", "--quiet", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
 mkdirSync(join(root, "target/wbg"), { recursive: true });
 const raw = join(root, "target/wbg/aligate_rustc.wasm");
@@ -87,7 +87,7 @@ if (!quiet) {
 
 // V8 calls a JS import through a wrapper compiled for its wasm signature and
 // for whether the function declares as many parameters; a mismatch needs its
-// own wrapper, compiled when the module is instantiated: Node 20 spent ~1 ms
+// own wrapper, compiled when the module is instantiated: Node 20 spent ~0.5 ms
 // of every cold start on the 7 that wasm-bindgen's `catch` imports needed,
 // declared as `function() { return handleError(function (arg0, …) {…},
 // arguments); }`. The outer function gets the inner one's parameters.
