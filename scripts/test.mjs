@@ -3,7 +3,7 @@
 // scripts/setup.mjs --test and scripts/build.mjs (package.json does both).
 // Each suite runs even if an earlier one failed; the exit code is non-zero if any failed.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, cpSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, cpSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,7 +71,6 @@ const python = join(root, ".tmp/pyenv/bin/python");
 const WASM_GZIP_CEILING = 72 * 1024;
 await suite(`size: pkg/aligate_bg.wasm ≤ ${WASM_GZIP_CEILING / 1024} KB gzip`, async () => {
   const { gzipSync } = await import("node:zlib");
-  const { readFileSync } = await import("node:fs");
   const n = gzipSync(readFileSync(join(root, "pkg/aligate_bg.wasm")), { level: 9 }).length;
   console.error(`pkg/aligate_bg.wasm: ${(n / 1024).toFixed(1)} KB gzip`);
   return n > WASM_GZIP_CEILING ? `${n} bytes gzip exceeds ${WASM_GZIP_CEILING}` : null;
@@ -83,7 +82,6 @@ await suite(`size: pkg/aligate_bg.wasm ≤ ${WASM_GZIP_CEILING / 1024} KB gzip`,
 // arity-mismatch wrapper per signature when it instantiates it).
 await suite("shape: single-value exports, imports with matching arity", async () => {
   const { default: binaryen } = await import(join(root, "node_modules/binaryen/index.js"));
-  const { readFileSync } = await import("node:fs");
   const mod = binaryen.readBinary(readFileSync(join(root, "pkg/aligate_bg.wasm")));
   const bad = [];
   const arity = new Map();
