@@ -1,7 +1,7 @@
 // Browser entry (also the fallback for bundlers): `await init()` fetches the
 // .wasm next to the glue, or takes a URL / Response / bytes / Module.
 import initWasm, * as wasm from "../pkg/aligate.js";
-import { install, defineBuilders, AligateError } from "./core.mjs";
+import { install, defineClasses, AligateError } from "./core.mjs";
 
 const api = {};
 let ready;
@@ -12,11 +12,11 @@ export function init(input) {
   return ready;
 }
 
-// Classes are patched in place by install(); functions are guarded wrappers.
+// Classes are defined before init (their methods need the instance only when
+// called); functions are guarded wrappers.
 export { AligateError };
-export { TopClient, LinkedMallClient } from "../pkg/aligate.js";
-export const { CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest, ConfirmDisburseRequest } =
-  defineBuilders(wasm.Request);
+export const { TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest,
+  ConfirmDisburseRequest } = defineClasses(wasm);
 export const signTop = (...a) => api.signTop(...a);
 export const signAliyunRpc = (...a) => api.signAliyunRpc(...a);
 export const topTimestamp = (...a) => api.topTimestamp(...a);

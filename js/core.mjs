@@ -11,11 +11,25 @@ export class AligateError extends Error {
   }
 }
 
-/** JSON.stringify replacer: bigint → decimal string; NaN/±Infinity → a sentinel the core rejects by name. */
-export function replacer(_key, value) {
+/**
+ * JSON.stringify replacer: bigint → decimal string; NaN/±Infinity and invalid
+ * Dates (whose toJSON gives null, which would drop an optional field) → a
+ * sentinel the core rejects by name.
+ */
+export function replacer(key, value) {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number" && !Number.isFinite(value)) return "\u0000" + value;
+  if (value === null && invalidDate(this[key])) return "\u0000Invalid Date";
   return value;
+}
+
+const getTime = Date.prototype.getTime;
+function invalidDate(v) {
+  try {
+    return v instanceof Date && Number.isNaN(getTime.call(v));
+  } catch {
+    return false;
+  }
 }
 
 /** `prepare` returns `{ method, url, headers, body }`; wasm hands it over as one line. */
@@ -57,31 +71,98 @@ export function paramsText(p) {
   }
 }
 
-/**
- * A trap (a Rust panic: a bug, never bad input) surfaces as
- * WebAssembly.RuntimeError; it becomes an AligateError of kind "internal"
- * carrying the panic message. The instance stays usable for later calls.
- */
-function internalError(wasm, e) {
-  if (!(e instanceof WebAssembly.RuntimeError)) return e;
-  const detail = wasm.__takePanic() ?? e.message;
+// ── the boundary into wasm ────────────────────────────────────────────────
+// A JS exception that unwinds through wasm frames (a trap, or a throw from the
+// glue) skips their epilogues: the shadow-stack pointer stays where the deepest
+// frame left it, and a few thousand such calls exhaust the stack for the whole
+// instance. Every entry into wasm goes through `enter`, which puts the pointer
+// back whatever was thrown. The binding itself never lets caller code throw
+// through wasm (src/wasm/js.rs); this is the second line.
+
+/** Each wasm-backed object → its pointer, while it is alive (not freed, not forged). */
+const live = new WeakMap();
+/** The instance's `__stack_pointer` global (exported as `__aligate_sp` by the build). */
+let sp = null;
+let takePanic = () => undefined;
+
+function misuse(message) {
+  return new AligateError(message, { kind: "validation", retryable: false, attempts: 0, issues: [{ path: "this", message }] });
+}
+
+/** What crossed the boundary, as an AligateError: a trap is a bug ("internal", with the panic message). */
+function crossing(e) {
+  if (e instanceof AligateError) return e;
+  const detail = e instanceof WebAssembly.RuntimeError ? takePanic() ?? e.message : `a ${e?.name ?? "value"} was thrown inside wasm`;
   return new AligateError(`aligate internal error (please report): ${detail}`, { kind: "internal", retryable: false, attempts: 0 });
 }
 
-function guard(wasm, raw, fn) {
-  const sp = raw.__aligate_sp;
-  return function guarded(...args) {
-    const at = sp.value;
-    try {
-      const r = fn.apply(this, args);
-      return r instanceof Promise ? r.catch((e) => Promise.reject(internalError(wasm, e))) : r;
-    } catch (e) {
-      // A trap left this call's frames on the shadow stack: drop them.
-      if (e instanceof WebAssembly.RuntimeError) sp.value = at;
-      throw internalError(wasm, e);
-    }
-  };
+function enter(fn, self, args) {
+  const at = sp?.value;
+  try {
+    return fn.apply(self, args);
+  } catch (e) {
+    if (sp) sp.value = at;
+    throw crossing(e);
+  }
 }
+
+/** Throws unless `o` is a live object made by this module (a freed or forged one would hand wasm a dangling pointer). */
+function assertLive(o) {
+  const ptr = live.get(o);
+  if (ptr === undefined) throw misuse("not a live aligate object: it was freed, or was not made by its constructor");
+  if (o.__wbg_ptr !== ptr) throw misuse("the object's internal pointer was changed");
+}
+
+/** A class's methods and getters, each checked and guarded; `free` idempotent. */
+function guardClass(C) {
+  for (const m of Object.getOwnPropertyNames(C.prototype)) {
+    const d = Object.getOwnPropertyDescriptor(C.prototype, m);
+    // __destroy_into_raw is the glue's own JS step inside free.
+    if (m === "constructor" || m === "__destroy_into_raw") continue;
+    if (m === "free") {
+      const free = d.value;
+      C.prototype.free = function freeOnce() {
+        const ptr = live.get(this);
+        if (ptr === undefined) return;
+        live.delete(this);
+        this.__wbg_ptr = ptr;
+        enter(free, this, []);
+      };
+      if (Symbol.dispose) C.prototype[Symbol.dispose] = C.prototype.free;
+    } else if (typeof d.value === "function") {
+      const fn = d.value;
+      C.prototype[m] = function guarded(...args) {
+        assertLive(this);
+        return enter(fn, this, args);
+      };
+    } else if (d.get) {
+      const get = d.get;
+      Object.defineProperty(C.prototype, m, { ...d, get() { assertLive(this); return enter(get, this, []); } });
+    }
+  }
+}
+
+/** A subclass whose constructor enters wasm guarded and records the new object as live. */
+function constructible(Base, name, fixedArg) {
+  const C = { [name]: class extends Base {
+    constructor(arg) {
+      if (!sp) throw misuse("aligate is not initialised yet: await init() first");
+      const at = sp.value;
+      try {
+        super(fixedArg ?? arg);
+      } catch (e) {
+        sp.value = at;
+        throw crossing(e);
+      }
+      live.set(this, this.__wbg_ptr);
+    }
+  } }[name];
+  return C;
+}
+
+const guardFunction = (fn) => function guarded(...args) {
+  return enter(fn, undefined, args);
+};
 
 // ── execute: the IO around the core's decisions ────────────────────────────
 // Rust signs each attempt, decodes responses and decides (retry policy, error
@@ -101,6 +182,8 @@ async function readCapped(res, max) {
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    // A custom `fetch` may hand back any stream: only bytes are bytes.
+    if (!(value instanceof Uint8Array)) throw new TypeError("the response body yielded a chunk that is not a Uint8Array");
     if (n + value.length > max) {
       reader.cancel().catch(() => {});
       return new Uint8Array(max + 1);
@@ -118,46 +201,77 @@ async function readCapped(res, max) {
   return out;
 }
 
+// The caller's signal is read through these: a throwing getter or listener
+// method counts as aborted (nothing more is sent) instead of escaping raw.
+function isAborted(signal) {
+  try {
+    return signal != null && signal.aborted === true;
+  } catch {
+    return true;
+  }
+}
+function listen(signal, add, fn) {
+  try {
+    if (signal != null) signal[add ? "addEventListener" : "removeEventListener"]("abort", fn);
+  } catch {
+    // Not observable: the timeout still bounds the attempt.
+  }
+}
+
+/** What a (possibly custom) fetch answered: status, content type; throws when it is not a response. */
+function responseHead(res) {
+  const status = res?.status;
+  if (!Number.isInteger(status) || status < 100 || status > 599) throw new TypeError("fetch resolved to something that is not a Response");
+  let type = "";
+  try {
+    type = res.headers?.get?.("content-type") ?? "";
+  } catch {
+    // Unreadable headers: decoded as no content type (the core refuses it).
+  }
+  return [status, typeof type === "string" ? type : ""];
+}
+
 /** One attempt: the decoded outcome from `call` (JSON text or a delay), or it throws. */
 async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
-  if (signal?.aborted) return call.__failed("aborted");
+  if (isAborted(signal)) return call.__failed("aborted");
   const controller = new AbortController();
   const onAbort = () => controller.abort();
-  signal?.addEventListener("abort", onAbort);
+  listen(signal, true, onAbort);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
   let stage = "network";
-  let res;
+  let head;
   let body;
   try {
     const init = { method: p.method, headers: p.headers, signal: controller.signal };
     if (p.method !== "GET" && p.body) init.body = p.body;
-    res = await (fetchFn ?? globalThis.fetch)(p.url, init);
+    const res = await (fetchFn ?? globalThis.fetch)(p.url, init);
+    head = responseHead(res);
     stage = "body";
     body = await readCapped(res, maxBody);
   } catch (e) {
-    return call.__failed(signal?.aborted ? "aborted" : timedOut ? "timeout" : stage, e);
+    return call.__failed(isAborted(signal) ? "aborted" : timedOut ? "timeout" : stage, e);
   } finally {
     clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+    listen(signal, false, onAbort);
   }
-  return call.__received(res.status, res.headers?.get?.("content-type") ?? "", body);
+  return call.__received(head[0], head[1], body);
 }
 
 /** Waits `ms`; false when the signal aborted first (or already had). */
 function sleep(ms, signal) {
-  if (signal?.aborted) return Promise.resolve(false);
+  if (isAborted(signal)) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve(!signal?.aborted);
+      listen(signal, false, done);
+      resolve(!isAborted(signal));
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done);
+    listen(signal, true, done);
   });
 }
 
@@ -196,10 +310,26 @@ const SHORTCUTS = {
   LinkedMallClient: { confirmDisburse: "ConfirmDisburse" },
 };
 
+/** `a instanceof C`, false when a Proxy's getPrototypeOf trap throws. */
+function isInstance(a, C) {
+  try {
+    return a instanceof C;
+  } catch {
+    return false;
+  }
+}
+
+/** A builder passed as the request: checked live before its pointer reaches wasm. */
+function asBuilder(a, Request) {
+  if (!isInstance(a, Request)) return false;
+  assertLive(a);
+  return true;
+}
+
 function addCalls(C, shortcuts, Request) {
   C.prototype.execute = function execute_(api, params, options) {
     try {
-      return execute(api instanceof Request ? this.__callRequest(api, params) : this.__call(api, params, options));
+      return execute(asBuilder(api, Request) ? this.__callRequest(api, params) : this.__call(api, params, options));
     } catch (e) {
       return Promise.reject(e);
     }
@@ -219,6 +349,17 @@ function addCalls(C, shortcuts, Request) {
       }
     };
   }
+  // The core returns the prepared line, or the error to throw (`in_band` in src/wasm/mod.rs).
+  C.prototype.prepare = function prepare(a, p, o) {
+    let r;
+    if (asBuilder(a, Request)) r = this.__prepareRequest(a, p);
+    else {
+      const text = typeof a === "string" ? paramsText(p) : undefined;
+      r = text === undefined ? this.__prepare(a, p, o) : this.__prepareText(a, text, o);
+    }
+    if (typeof r !== "string") throw r;
+    return preparedFromLine(r);
+  };
 }
 
 // ── builders: typed subclasses of the one wasm `Request` class ──────────────
@@ -242,12 +383,28 @@ const BUILDERS = {
 };
 const defined = new WeakMap();
 
-/** The builder classes over a glue module's `Request` (defined once per glue). */
-export function defineBuilders(Request) {
-  if (defined.has(Request)) return defined.get(Request);
+/**
+ * The public classes over a glue module (defined once per glue, before its
+ * instance exists, so the browser entry can export them): the clients and
+ * builders as guarded subclasses, and the glue's own prototypes guarded.
+ */
+export function defineClasses(wasm) {
+  if (defined.has(wasm.Request)) return defined.get(wasm.Request);
+  for (const C of [wasm.TopClient, wasm.LinkedMallClient, wasm.Call, wasm.Request]) guardClass(C);
+  // Calls are made inside wasm (`Call.__wrap`), not by a constructor.
+  const wrapCall = wasm.Call.__wrap;
+  wasm.Call.__wrap = function __wrap(ptr) {
+    const call = wrapCall.call(this, ptr);
+    live.set(call, ptr);
+    return call;
+  };
   const out = {};
+  for (const name of CLASSES) {
+    addCalls(wasm[name], SHORTCUTS[name], wasm.Request);
+    out[name] = constructible(wasm[name], name);
+  }
   for (const [name, [api, setters]] of Object.entries(BUILDERS)) {
-    const C = { [name]: class extends Request { constructor() { super(api); } } }[name];
+    const C = constructible(wasm.Request, name, api);
     for (const [method, path] of Object.entries(setters)) {
       const push = path.startsWith("+");
       const parts = (push ? path.slice(1) : path).split(".");
@@ -258,7 +415,7 @@ export function defineBuilders(Request) {
     }
     out[name] = C;
   }
-  defined.set(Request, out);
+  defined.set(wasm.Request, out);
   return out;
 }
 
@@ -271,35 +428,18 @@ const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams",
  * `random`: the entry's `{ fill(bytes) → boolean }` source of secure random bytes, when cheaper than crypto.getRandomValues.
  */
 export function install(wasm, raw, random) {
-  const wrap = (C) => {
-    for (const m of Object.getOwnPropertyNames(C.prototype)) {
-      const d = Object.getOwnPropertyDescriptor(C.prototype, m);
-      if (m !== "constructor" && m !== "free" && typeof d.value === "function") C.prototype[m] = guard(wasm, raw, d.value);
-    }
-  };
+  sp = raw.__aligate_sp;
+  takePanic = wasm.__takePanic;
   wasm.__setup(AligateError, replacer, random);
-  const api = { AligateError };
-  for (const name of CLASSES) {
-    const C = wasm[name];
-    wrap(C);
-    addCalls(C, SHORTCUTS[name], wasm.Request);
-    // The core returns the prepared line, or the error to throw (`in_band` in src/wasm/mod.rs).
-    C.prototype.prepare = function prepare(a, p, o) {
-      let r;
-      if (a instanceof wasm.Request) r = this.__prepareRequest(a, p);
-      else {
-        const text = typeof a === "string" ? paramsText(p) : undefined;
-        r = text === undefined ? this.__prepare(a, p, o) : this.__prepareText(a, text, o);
-      }
-      if (typeof r !== "string") throw r;
-      return preparedFromLine(r);
-    };
-    api[name] = C;
-  }
-  wrap(wasm.Call);
-  wrap(wasm.Request);
-  Object.assign(api, defineBuilders(wasm.Request));
-  for (const name of FUNCTIONS) api[name] = guard(wasm, raw, wasm[name]);
+  const api = { AligateError, ...defineClasses(wasm) };
+  for (const name of FUNCTIONS) api[name] = guardFunction(wasm[name]);
+  // The body crosses as bytes (the glue copies a typed array); anything else
+  // is refused here rather than coerced element by element.
+  const decode = api.decodeResponse;
+  api.decodeResponse = function decodeResponse(api_, status, contentType, body, options) {
+    if (!(body instanceof Uint8Array)) throw misuse("decodeResponse: body must be a Uint8Array");
+    return decode(api_, status, contentType, body, options);
+  };
   api.__memoryBytes = wasm.__memoryBytes;
   return api;
 }

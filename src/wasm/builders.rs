@@ -4,19 +4,34 @@
 //! builder is validated or prepared, so every problem is reported at once.
 //! `prepare(builder)` reads the parsed parameters in place (no re-serialising).
 
-use super::{core_err, invalid, params_json};
+use super::{core_err, invalid, js, params_json};
 use crate::json::Json;
 use crate::models::{self, Model};
 use crate::prelude::*;
+use crate::schema::MAX_INPUT_BYTES;
 use wasm_bindgen::prelude::*;
 
-/// A JS value as JSON; strings stay strings (unlike `params_json`).
-fn to_value(v: &JsValue) -> Result<Json, JsValue> {
-    if let Some(s) = v.as_string() {
-        return Ok(Json::Str(s));
+/// A JS value as JSON and the bytes it took; strings stay strings (unlike
+/// `params_json`). Both are capped before they are copied into wasm memory.
+fn to_value(v: &JsValue) -> Result<(Json, usize), JsValue> {
+    match js::string_capped(v, MAX_INPUT_BYTES) {
+        Some(Ok(s)) => {
+            let n = s.len();
+            return Ok((Json::Str(s), n));
+        }
+        Some(Err(_)) => return Err(too_large()),
+        None => {}
     }
     let (json, _) = params_json(v)?;
-    crate::prepare::parse_params(&json).map_err(core_err)
+    let value = crate::prepare::parse_params(&json).map_err(core_err)?;
+    Ok((value, json.len()))
+}
+
+fn too_large() -> JsValue {
+    invalid(
+        "params",
+        &format!("the builder's values exceed the {MAX_INPUT_BYTES} bytes aligate accepts"),
+    )
 }
 
 /// `parent[key]` as an object (replacing anything else there), or the root
@@ -35,6 +50,23 @@ fn object_at<'a>(parent: &'a mut Json, key: &str) -> Option<&'a mut Json> {
 pub struct Request {
     model: &'static Model,
     root: Json,
+    /// Bytes of every value set so far (replaced ones included): the builder
+    /// is held to the same input cap as `prepare`'s parameters.
+    bytes: usize,
+}
+
+impl Request {
+    /// Converts `value` and counts it against the input cap.
+    fn take(&mut self, value: &JsValue) -> Result<Json, JsValue> {
+        let (v, n) = to_value(value)?;
+        match self.bytes.checked_add(n) {
+            Some(total) if total <= MAX_INPUT_BYTES => {
+                self.bytes = total;
+                Ok(v)
+            }
+            _ => Err(too_large()),
+        }
+    }
 }
 
 impl Request {
@@ -56,6 +88,7 @@ impl Request {
         Ok(Request {
             model,
             root: Json::Obj(Vec::new()),
+            bytes: 0,
         })
     }
 
@@ -82,7 +115,7 @@ impl Request {
     /// the error, or `undefined` (see `in_band`).
     #[wasm_bindgen(js_name = "__set")]
     pub fn set(&mut self, outer: &str, key: &str, value: JsValue) -> JsValue {
-        let value = match to_value(&value) {
+        let value = match self.take(&value) {
             Ok(v) => v,
             Err(e) => return e,
         };
@@ -96,7 +129,7 @@ impl Request {
     /// or `undefined` (see `in_band`).
     #[wasm_bindgen(js_name = "__push")]
     pub fn push(&mut self, outer: &str, list: &str, value: JsValue) -> JsValue {
-        let value = match to_value(&value) {
+        let value = match self.take(&value) {
             Ok(v) => v,
             Err(e) => return e,
         };

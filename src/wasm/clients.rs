@@ -2,8 +2,9 @@
 //! attempt loop around the core (sign → send → decode → retry policy).
 
 use super::builders::Request;
+use super::js;
 use super::transport;
-use super::{core_err, get, in_band, invalid, params_json, prepared_to_line, to_js_error};
+use super::{core_err, get, in_band, invalid, params_json, prepared_to_line, present, to_js_error};
 use crate::decode;
 use crate::error::Error;
 use crate::json::Json;
@@ -24,9 +25,9 @@ use web_sys::AbortSignal;
 
 const DEFAULT_TIMEOUT_MS: u32 = 15_000;
 
-fn present(v: &JsValue) -> bool {
-    !(v.is_undefined() || v.is_null())
-}
+/// Option strings are short (keys, tokens, URLs); longer ones are refused
+/// before they are copied into wasm memory.
+const MAX_OPTION_CHARS: usize = 64 * 1024;
 
 /// Rejects option names the client does not know (typos would otherwise be silent).
 fn check_keys(opts: &JsValue, allowed: &[&str], what: &str) -> Result<(), JsValue> {
@@ -36,9 +37,11 @@ fn check_keys(opts: &JsValue, allowed: &[&str], what: &str) -> Result<(), JsValu
     if !opts.is_object() {
         return Err(invalid(what, "expected an object"));
     }
-    for k in Object::keys(opts.unchecked_ref::<Object>()).iter() {
-        let k = k.as_string().unwrap_or_default();
+    let keys = js::keys(opts).map_err(|_| invalid(what, "listing its keys threw"))?;
+    for k in keys {
         if !allowed.contains(&k.as_str()) {
+            // The key is the caller's text: named only when it is a plain word.
+            let k = if js::identifier(&k) { k } else { "?".into() };
             return Err(invalid(
                 &format!("{what}.{k}"),
                 &format!("unknown option; expected one of {}", allowed.join(", ")),
@@ -48,14 +51,24 @@ fn check_keys(opts: &JsValue, allowed: &[&str], what: &str) -> Result<(), JsValu
     Ok(())
 }
 
+/// `opts[key]`; a getter or Proxy trap that throws is an error naming the option.
+fn opt(opts: &JsValue, key: &str, what: &str) -> Result<JsValue, JsValue> {
+    js::read(opts, key).map_err(|_| invalid(&format!("{what}.{key}"), "reading it threw"))
+}
+
 fn opt_string(opts: &JsValue, key: &str, what: &str) -> Result<Option<String>, JsValue> {
-    let v = get(opts, key);
+    let v = opt(opts, key, what)?;
     if !present(&v) {
         return Ok(None);
     }
-    v.as_string()
-        .map(Some)
-        .ok_or_else(|| invalid(&format!("{what}.{key}"), "expected a string"))
+    match js::string_capped(&v, MAX_OPTION_CHARS) {
+        Some(Ok(s)) => Ok(Some(s)),
+        Some(Err(_)) => Err(invalid(
+            &format!("{what}.{key}"),
+            &format!("longer than the {MAX_OPTION_CHARS} characters aligate accepts"),
+        )),
+        None => Err(invalid(&format!("{what}.{key}"), "expected a string")),
+    }
 }
 
 fn req_string(opts: &JsValue, key: &str, what: &str) -> Result<String, JsValue> {
@@ -66,7 +79,7 @@ fn req_string(opts: &JsValue, key: &str, what: &str) -> Result<String, JsValue> 
 }
 
 fn opt_u32(opts: &JsValue, key: &str, what: &str, max: u32) -> Result<Option<u32>, JsValue> {
-    let v = get(opts, key);
+    let v = opt(opts, key, what)?;
     if !present(&v) {
         return Ok(None);
     }
@@ -80,7 +93,7 @@ fn opt_u32(opts: &JsValue, key: &str, what: &str, max: u32) -> Result<Option<u32
 }
 
 fn opt_bool(opts: &JsValue, key: &str, what: &str) -> Result<Option<bool>, JsValue> {
-    let v = get(opts, key);
+    let v = opt(opts, key, what)?;
     if !present(&v) {
         return Ok(None);
     }
@@ -90,7 +103,7 @@ fn opt_bool(opts: &JsValue, key: &str, what: &str) -> Result<Option<bool>, JsVal
 }
 
 fn opt_function(opts: &JsValue, key: &str, what: &str) -> Result<Option<Function>, JsValue> {
-    let v = get(opts, key);
+    let v = opt(opts, key, what)?;
     if !present(&v) {
         return Ok(None);
     }
@@ -100,11 +113,12 @@ fn opt_function(opts: &JsValue, key: &str, what: &str) -> Result<Option<Function
 }
 
 fn opt_signal(opts: &JsValue) -> Result<Option<AbortSignal>, JsValue> {
-    let v = get(opts, "signal");
+    let v = opt(opts, "signal", "options")?;
     if !present(&v) {
         return Ok(None);
     }
-    if !present(&get(&v, "aborted")) || !get(&v, "addEventListener").is_function() {
+    let aborted = js::read(&v, "aborted").unwrap_or(JsValue::UNDEFINED);
+    if aborted.as_bool().is_none() || !get(&v, "addEventListener").is_function() {
         return Err(invalid("options.signal", "expected an AbortSignal"));
     }
     Ok(Some(v.unchecked_into()))
@@ -180,19 +194,19 @@ fn format_opt(opts: &JsValue) -> Result<Format, JsValue> {
     }
 }
 
-/// Unix ms from a `Date`, a number, or `None` when the option is a string.
-fn time_ms(v: &JsValue) -> Result<Option<f64>, JsValue> {
-    if let Some(f) = v.as_f64() {
-        return Ok(Some(f));
+/// Unix ms from a `Date` or a number; `None` for anything else. NaN, ±Infinity
+/// and invalid Dates are errors: cast to an integer they would sign as 1970.
+pub(crate) fn time_ms(v: &JsValue, path: &str) -> Result<Option<i64>, JsValue> {
+    let Some(ms) = v.as_f64().or_else(|| js::date_ms(v)) else {
+        return Ok(None);
+    };
+    if !ms.is_finite() {
+        return Err(invalid(
+            path,
+            "expected a valid Date or finite Unix time in ms",
+        ));
     }
-    if v.is_instance_of::<js_sys::Date>() {
-        let t = v.unchecked_ref::<js_sys::Date>().get_time();
-        if t.is_nan() {
-            return Err(invalid("options.timestamp", "invalid Date"));
-        }
-        return Ok(Some(t));
-    }
-    Ok(None)
+    Ok(Some(ms as i64))
 }
 
 /// The `timestamp` option: a string as given (the core checks its form), or a
@@ -202,21 +216,21 @@ fn option_timestamp(
     given: bool,
     format: fn(i64) -> Option<String>,
 ) -> Result<String, JsValue> {
-    if !given {
-        return format(js_sys::Date::now() as i64)
-            .ok_or_else(|| invalid("options.timestamp", "out of range"));
-    }
-    let v = get(opts, "timestamp");
-    if let Some(s) = v.as_string() {
-        return Ok(s);
-    }
+    let v = if given {
+        opt(opts, "timestamp", "options")?
+    } else {
+        JsValue::UNDEFINED
+    };
     let ms = if present(&v) {
-        time_ms(&v)?
+        if v.is_string() {
+            return opt_string(opts, "timestamp", "options").map(Option::unwrap_or_default);
+        }
+        time_ms(&v, "options.timestamp")?
             .ok_or_else(|| invalid("options.timestamp", "expected a string, Date or number"))?
     } else {
-        js_sys::Date::now()
+        js_sys::Date::now() as i64
     };
-    format(ms as i64).ok_or_else(|| invalid("options.timestamp", "out of range"))
+    format(ms).ok_or_else(|| invalid("options.timestamp", "out of range"))
 }
 
 /// Random bytes for nonces, drawn 4 KiB at a time (`fill_random`): one
@@ -322,12 +336,18 @@ impl Provider {
     /// means it threw or rejected with `v`.
     fn accept(&self, ok: bool, v: &JsValue) -> Result<(), Error> {
         if !ok {
+            // Not its message: a provider's failure text can quote a credential.
+            let name = js::error_name(v).unwrap_or_else(|| "a non-Error value".into());
             return Err(Error::new(
                 crate::error::ErrorKind::Network,
-                format!("credentials provider failed: {}", js_message(v)),
+                format!("credentials provider failed: it threw or rejected with {name}"),
             ));
         }
-        let field = |k: &str| get(v, k).as_string().filter(|s| !s.is_empty());
+        let field = |k: &str| {
+            js::string_capped(&get(v, k), MAX_OPTION_CHARS)
+                .and_then(|s| s.ok())
+                .filter(|s| !s.is_empty())
+        };
         let missing = |k: &str| {
             Error::invalid(
                 format!("credentials().{k}"),
@@ -335,14 +355,20 @@ impl Provider {
             )
         };
         let expiration = get(v, "expiration");
-        let expires = if let Some(n) = expiration.as_f64() {
-            Some(n)
-        } else if let Some(s) = expiration.as_string() {
-            Some(js_sys::Date::parse(&s)).filter(|t| !t.is_nan())
-        } else if expiration.is_instance_of::<js_sys::Date>() {
-            Some(expiration.unchecked_ref::<js_sys::Date>().get_time())
+        let expires = if let Some(Ok(s)) = js::string_capped(&expiration, 64) {
+            Some(js_sys::Date::parse(&s))
         } else {
-            None
+            expiration.as_f64().or_else(|| js::date_ms(&expiration))
+        };
+        // An expiration that is present but unreadable is not "never expires".
+        let expires = match expires {
+            Some(t) if !t.is_finite() => {
+                return Err(Error::invalid(
+                    "credentials().expiration",
+                    "expected a Date, an ISO 8601 time or Unix ms",
+                ))
+            }
+            e => e,
         };
         let creds = Creds {
             access_key_id: field("accessKeyId").ok_or_else(|| missing("accessKeyId"))?,
@@ -355,12 +381,6 @@ impl Provider {
         *self.cache.borrow_mut() = Some(creds);
         Ok(())
     }
-}
-
-fn js_message(e: &JsValue) -> String {
-    get(e, "message")
-        .as_string()
-        .unwrap_or_else(|| e.as_string().unwrap_or_default())
 }
 
 fn with_creds(cfg: &RpcConfig, c: Creds) -> RpcConfig {
@@ -574,13 +594,19 @@ impl Call {
                 )),
                 Some(retry::NetworkFault::Other),
             ),
-            _ => (
-                Error::new(
-                    crate::error::ErrorKind::Network,
-                    format!("request failed: {}", transport::describe_js_error(&error)),
-                ),
-                Some(transport::classify_fetch_error(&error)),
-            ),
+            _ => {
+                let fault = transport::classify_fetch_error(&error);
+                let what = if fault == retry::NetworkFault::Refused {
+                    "request failed: connection refused"
+                } else {
+                    "request failed"
+                };
+                let why = transport::describe_js_error(&error);
+                (
+                    Error::new(crate::error::ErrorKind::Network, format!("{what}: {why}")),
+                    Some(fault),
+                )
+            }
         };
         self.failure(e, fault)
     }
@@ -787,7 +813,11 @@ pub struct LinkedMallClient {
 /// An environment variable: from `options.env` (a Worker's bindings) when
 /// given, else `process.env` (Node, Bun, Deno 2) or `Deno.env`.
 fn env_var(opts_env: &JsValue, name: &str) -> Option<String> {
-    let pick = |v: JsValue| v.as_string().filter(|s| !s.is_empty());
+    let pick = |v: JsValue| {
+        js::string_capped(&v, MAX_OPTION_CHARS)
+            .and_then(|s| s.ok())
+            .filter(|s| !s.is_empty())
+    };
     if present(opts_env) {
         return pick(get(opts_env, name));
     }
@@ -846,7 +876,7 @@ impl LinkedMallClient {
             cache: Rc::new(RefCell::new(None)),
         });
         // Explicit options first, then the environment; a provider needs neither.
-        let env = get(&options, "env");
+        let env = opt(&options, "env", "options")?;
         let from = |key: &str, var: &str| -> Result<Option<String>, JsValue> {
             Ok(opt_string(&options, key, "options")?
                 .filter(|s| !s.is_empty())

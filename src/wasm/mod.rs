@@ -4,6 +4,7 @@
 
 pub mod builders;
 pub mod clients;
+mod js;
 mod transport;
 
 use crate::error::{Error, ErrorKind};
@@ -102,13 +103,7 @@ pub fn panic_for_test() {
     panic!("deliberate panic (recovery test)");
 }
 
-/// `v[k]`, or `undefined` when `v` is nullish or the lookup throws.
-pub(crate) fn get(v: &JsValue, k: &str) -> JsValue {
-    if v.is_undefined() || v.is_null() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-}
+pub(crate) use js::{get, present};
 
 fn set(obj: &Object, k: &str, v: impl Into<JsValue>) {
     // Reflect.set on a fresh plain object cannot fail.
@@ -160,18 +155,20 @@ pub(crate) fn invalid(path: &str, message: &str) -> JsValue {
 /// Parameters as JSON text plus whether they passed through JS numbers.
 /// A string argument is taken as exact JSON text (big integers survive).
 pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
-    if let Some(s) = params.as_string() {
-        return Ok((s, false));
+    match js::string_capped(params, MAX_INPUT_BYTES) {
+        Some(Ok(s)) => return Ok((s, false)),
+        Some(Err(_)) => return Err(too_large()),
+        None => {}
     }
-    if params.is_undefined() || params.is_null() {
+    if !present(params) {
         return Ok((String::new(), true));
     }
     // Plain JSON.stringify first: the replacer costs a JS call per key. It is
     // needed only when a bigint made stringify throw, or when a `null` might be
-    // a NaN/Infinity that stringify silently turned into null.
+    // a NaN/Infinity or an invalid Date that stringify silently turned into null.
     let plain = js_sys::JSON::stringify(params);
     if let Ok(t) = &plain {
-        let text = t.as_string().unwrap_or_default();
+        let text = json_text(t)?;
         if crate::json::find_str(&text, "null").is_none() {
             return Ok((text, true));
         }
@@ -182,18 +179,36 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
         None => plain,
     };
     match text {
-        Ok(t) => Ok((t.as_string().unwrap_or_default(), true)),
-        Err(e) => {
-            let why = Reflect::get(&e, &JsValue::from_str("message"))
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_default();
-            Err(invalid(
-                "",
-                &format!("parameters cannot be serialised: {why}"),
-            ))
-        }
+        Ok(t) => Ok((json_text(&t)?, true)),
+        // The thrown message is not echoed: it can quote the caller's values.
+        Err(e) => Err(invalid(
+            "params",
+            &format!(
+                "cannot be serialised to JSON: a circular reference, or a getter, toJSON or Proxy trap that threw{}",
+                js::error_name(&e).map(|n| format!(" ({n})")).unwrap_or_default()
+            ),
+        )),
     }
+}
+
+/// The text `JSON.stringify` returned, refused past the input cap before it
+/// is copied into wasm memory.
+fn json_text(t: &js_sys::JsString) -> Result<String, JsValue> {
+    match js::string_capped(t, MAX_INPUT_BYTES) {
+        Some(Ok(s)) => Ok(s),
+        Some(Err(_)) => Err(too_large()),
+        // `undefined` (a function or symbol at the top): no parameters.
+        None => Ok(String::new()),
+    }
+}
+
+use crate::schema::MAX_INPUT_BYTES;
+
+fn too_large() -> JsValue {
+    invalid(
+        "params",
+        &format!("the parameters exceed the {MAX_INPUT_BYTES} bytes aligate accepts"),
+    )
 }
 
 /// The prepared request as one string, `method \n url \n headers \n body`,
@@ -251,10 +266,25 @@ pub(crate) fn in_band(r: Result<String, JsValue>) -> JsValue {
 /// Validates `params` for `api` without signing: `[]` when valid, else the
 /// issues (`{ path, message }`). For live form validation.
 #[wasm_bindgen(js_name = "validateParams")]
-pub fn validate_params(api: &str, params: JsValue) -> Result<JsValue, JsValue> {
+pub fn validate_params(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
+    let api = api_name(&api)?;
     let (json, js_numbers) = params_json(&params)?;
     let value = crate::prepare::parse_params(&json).map_err(core_err)?;
-    Ok(issues_of(api, &value, js_numbers))
+    Ok(issues_of(&api, &value, js_numbers))
+}
+
+/// A string argument of an exported function (arguments are `JsValue`s so
+/// that a wrong type is an `AligateError` naming it, not a glue TypeError).
+fn string_arg(v: &JsValue, path: &str, max: usize) -> Result<String, JsValue> {
+    match js::string_capped(v, max) {
+        Some(Ok(s)) => Ok(s),
+        Some(Err(_)) => Err(invalid(path, &format!("longer than {max} characters"))),
+        None => Err(invalid(path, "expected a string")),
+    }
+}
+
+fn api_name(v: &JsValue) -> Result<String, JsValue> {
+    string_arg(v, "api", 256)
 }
 
 /// The protocol of a modelled API; unmodelled names are taken as TOP methods.
@@ -286,13 +316,14 @@ fn issues_to_js(issues: &[crate::error::Issue]) -> JsValue {
 /// Validates business parameters as they arrive on the wire (string values,
 /// object parameters as JSON text): `[]` or the issues. For gateway emulators.
 #[wasm_bindgen(js_name = "validateWire")]
-pub fn validate_wire(api: &str, params: JsValue) -> Result<JsValue, JsValue> {
+pub fn validate_wire(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
+    let api = api_name(&api)?;
     let pairs = string_pairs(&params)?;
-    let value = match crate::prepare::wire_to_params(api, &pairs) {
+    let value = match crate::prepare::wire_to_params(&api, &pairs) {
         Ok(v) => v,
         Err(issues) => return Ok(issues_to_js(&issues)),
     };
-    Ok(issues_of(api, &value, false))
+    Ok(issues_of(&api, &value, false))
 }
 
 /// The API names aligate models (others are signed unvalidated).
@@ -323,49 +354,60 @@ fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
 
 /// TOP sign over `params` (all of them, system ones included, `sign` excluded).
 #[wasm_bindgen(js_name = "signTop")]
-pub fn sign_top(params: JsValue, secret: &str, sign_method: &str) -> Result<String, JsValue> {
-    let m = crate::sign::top::SignMethod::parse(sign_method)
+pub fn sign_top(params: JsValue, secret: JsValue, sign_method: JsValue) -> Result<String, JsValue> {
+    let secret = string_arg(&secret, "secret", 64 * 1024)?;
+    let m = crate::sign::top::SignMethod::parse(&string_arg(&sign_method, "signMethod", 64)?)
         .ok_or_else(|| invalid("signMethod", "expected one of md5, hmac, hmac-sha256"))?;
     let owned = string_pairs(&params)?;
     let mut p: Vec<(&str, &str)> = owned
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    Ok(crate::sign::top::sign(&mut p, secret, m, None))
+    Ok(crate::sign::top::sign(&mut p, &secret, m, None))
 }
 
 /// Aliyun RPC v1 signature over `params` (`Signature` excluded).
 #[wasm_bindgen(js_name = "signAliyunRpc")]
 pub fn sign_aliyun_rpc(
     params: JsValue,
-    secret: &str,
-    http_method: &str,
+    secret: JsValue,
+    http_method: JsValue,
 ) -> Result<String, JsValue> {
-    let m = crate::prepare::HttpMethod::parse(http_method)
+    let secret = string_arg(&secret, "secret", 64 * 1024)?;
+    let m = crate::prepare::HttpMethod::parse(&string_arg(&http_method, "httpMethod", 64)?)
         .ok_or_else(|| invalid("httpMethod", "expected GET or POST"))?;
     let owned = string_pairs(&params)?;
     let mut p: Vec<(&str, &str)> = owned
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    Ok(crate::sign::aliyun_rpc::sign(&mut p, secret, m.as_str()))
+    Ok(crate::sign::aliyun_rpc::sign(&mut p, &secret, m.as_str()))
 }
 
-/// TOP's timestamp (`yyyy-MM-dd HH:mm:ss`, GMT+8) for a Unix time in ms.
+/// TOP's timestamp (`yyyy-MM-dd HH:mm:ss`, GMT+8) for a Unix time in ms or a Date.
 #[wasm_bindgen(js_name = "topTimestamp")]
-pub fn top_timestamp(unix_ms: f64) -> Result<String, JsValue> {
-    crate::time::top_timestamp(unix_ms as i64).ok_or_else(|| invalid("timestamp", "out of range"))
+pub fn top_timestamp(time: JsValue) -> Result<String, JsValue> {
+    let ms = clients::time_ms(&time, "time")?
+        .ok_or_else(|| invalid("time", "expected a Date or Unix time in ms"))?;
+    crate::time::top_timestamp(ms).ok_or_else(|| invalid("time", "out of range"))
 }
 
 /// Decodes a response body the way the clients do (for proxies and tests).
 #[wasm_bindgen(js_name = "decodeResponse")]
 pub fn decode_response(
-    api: &str,
-    status: u16,
-    content_type: &str,
+    api: JsValue,
+    status: JsValue,
+    content_type: JsValue,
     body: &[u8],
     options: JsValue,
 ) -> Result<JsValue, JsValue> {
+    let api = &api_name(&api)?;
+    let status = status
+        .as_f64()
+        .filter(|s| (100.0..=599.0).contains(s) && *s == (*s as u16) as f64)
+        .ok_or_else(|| invalid("status", "expected an HTTP status from 100 to 599"))?
+        as u16;
+    let content_type = &string_arg(&content_type, "contentType", 1024)?;
     let format = get(&options, "format")
         .as_string()
         .and_then(|s| crate::prepare::Format::parse(&s))

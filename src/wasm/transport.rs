@@ -1,15 +1,19 @@
 //! Error mapping for the JS side's fetch (js/core.mjs does the IO): what a
 //! rejected fetch means, in the words the errors use.
 
-use super::get;
+use super::{get, js};
 use crate::error::{Error, ErrorKind};
 use crate::json::find_str;
 use crate::prelude::*;
 use crate::retry::NetworkFault;
 use wasm_bindgen::prelude::*;
 
+/// `v[k]` as a string for classification (capped: a runtime's message can be long).
 fn text(v: &JsValue, k: &str) -> String {
-    get(v, k).as_string().unwrap_or_default()
+    match js::string_capped(&get(v, k), 4096) {
+        Some(Ok(s)) => s,
+        _ => String::new(),
+    }
 }
 
 pub fn aborted_error() -> Error {
@@ -38,16 +42,19 @@ pub fn classify_fetch_error(e: &JsValue) -> NetworkFault {
     }
 }
 
+/// What a rejected fetch was, in words aligate chooses: the error's name and
+/// its code identifiers only. Never its message: runtimes quote the offending
+/// header value there (an STS token with a NUL, say), and it would travel on
+/// in the AligateError to logs and proxy responses.
 pub fn describe_js_error(e: &JsValue) -> String {
+    let mut m = js::error_name(e).unwrap_or_else(|| "a non-Error value".into());
     let cause = get(e, "cause");
-    let mut m = text(e, "message");
-    if m.is_empty() {
-        m = e.as_string().unwrap_or_default();
+    for c in [text(e, "code"), text(&cause, "code")] {
+        if c.len() <= 40 && js::identifier(&c) {
+            m.push_str(" (");
+            m.push_str(&c);
+            m.push(')');
+        }
     }
-    let c = text(&cause, "code");
-    let cm = text(&cause, "message");
-    if !c.is_empty() || !cm.is_empty() {
-        m.push_str(&format!(" ({c} {cm})"));
-    }
-    m.trim().to_string()
+    m
 }
