@@ -12,10 +12,12 @@ const LINKEDMALL_APIS = new Set(["ConfirmDisburse"]);
 // Maps, not object literals: a kind such as "constructor" must not find Object.prototype.
 const STATUS_BY_KIND = new Map([["validation", 422], ["api", 502], ["http", 502], ["network", 502], ["timeout", 504],
   ["decode", 502], ["aborted", 499], ["internal", 500]]);
-// These kinds can carry a runtime exception's text (fetch's TypeError quotes the header value it refused,
-// a panic quotes whatever it liked): the proxy answers fixed text instead.
+// These kinds' messages can carry a runtime exception's text (fetch's TypeError quotes the header value it
+// refused; a panic quotes what it likes) or a cut snippet of the gateway's body (which may echo the request,
+// and a cut secret escapes scrubbing): the proxy answers fixed text instead; `status` stays.
 const FIXED_MESSAGE = new Map([["network", "the gateway could not be reached"], ["timeout", "the gateway did not answer in time"],
-  ["aborted", "the call was aborted"], ["internal", "internal error"]]);
+  ["aborted", "the call was aborted"], ["internal", "internal error"], ["http", "the gateway answered an HTTP error"],
+  ["decode", "the gateway's answer could not be decoded"]]);
 const STRING_FIELDS = ["code", "msg", "apiMessage", "subCode", "subMsg", "requestId", "hostId", "recommend"];
 const WITHHELD = "[withheld: the text quoted a credential]";
 const JSON_TYPE = "application/json;charset=utf-8";
@@ -239,7 +241,7 @@ export function createSigningProxy(options) {
   async function handle(request) {
     if (request.method === "OPTIONS") {
       const h = cors(request);
-      return new Response(null, { status: Object.keys(h).length ? 204 : 403, headers: h });
+      return Object.keys(h).length ? new Response(null, { status: 204, headers: h }) : fail(request, 403, "forbidden", "origin not allowed");
     }
     if (request.method !== "POST") return fail(request, 405, "method", "use POST", { allow: "POST, OPTIONS" });
     const key = clientKeyOf(request);
