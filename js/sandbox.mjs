@@ -92,7 +92,7 @@ const header = (req, name) => (Object.hasOwn(req.headers, name) ? req.headers[na
 // Control, bidi and separator characters become \xNN / \uNNNN (and `\` becomes `\\`), so one request is one log
 // line that reads as it was sent; long client text is cut.
 const UNSAFE = /[\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-export function logSafe(v, max = 200) {
+function logSafe(v, max = 200) {
   const s = String(v);
   const cut = s.length > max ? s.slice(0, max) : s;
   const out = cut.replace(UNSAFE, (c) => {
@@ -182,6 +182,10 @@ export async function startSandbox(options = {}) {
     securityToken: options.securityToken,
   };
   const limits = readLimits(options.limits);
+  // The sandbox knows its secrets: any client text that contains one (a secret pasted into a key id, method or
+  // option) is masked before it reaches the log.
+  const secrets = [creds.appSecret, creds.accessKeySecret, options.session, creds.securityToken].filter((x) => typeof x === "string" && x !== "");
+  const clean = (v, max) => logSafe(secrets.reduce((t, x) => t.split(x).join("***"), String(v)), max);
   const userLog = options.log === false ? () => {} : options.log ?? ((l) => console.error(l));
   const log = (line) => {
     try {
@@ -225,9 +229,9 @@ export async function startSandbox(options = {}) {
     const t0 = performance.now();
     const done = (outcome) => {
       if (!outcome) return;
-      const path = logSafe(String(req.url).split("?")[0], 100);
-      const parts = ["[sandbox]", logSafe(req.method, 20), outcome.kind ?? "", outcome.api === undefined ? path : logSafe(outcome.api),
-        outcome.who ?? "", "->", String(outcome.status), logSafe(outcome.note ?? "", 300), `(${(performance.now() - t0).toFixed(1)} ms)`];
+      const path = clean(String(req.url).split("?")[0], 100);
+      const parts = ["[sandbox]", clean(req.method, 20), outcome.kind ?? "", outcome.api === undefined ? path : clean(outcome.api),
+        outcome.who ?? "", "->", String(outcome.status), clean(outcome.note ?? "", 300), `(${(performance.now() - t0).toFixed(1)} ms)`];
       log(parts.filter((x) => x !== "").join(" "));
     };
     if (req.url.length > limits.urlBytes) {
@@ -343,7 +347,7 @@ export async function startSandbox(options = {}) {
     id("app_key", creds.appKey);
     id("AccessKeyId", creds.accessKeyId);
     for (const k of ["session", "SecurityToken"]) if (p.has(k)) out.push(`${k}=***`);
-    return logSafe(out.join(" "));
+    return clean(out.join(" "));
   }
 
   function takeFault(api) {
