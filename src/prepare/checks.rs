@@ -190,3 +190,47 @@ pub fn sealed<'a>(
         && redacted_url.is_none_or(url_ok)
         && headers.all(|(k, v)| token(k) && v.bytes().all(|b| (0x20..0x7f).contains(&b)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_final_check_catches_what_slips_through() {
+        let ok = [("x-acs-action", "ConfirmDisburse")];
+        assert!(sealed("POST", "https://h/?a=1", None, ok.into_iter()));
+        for (k, v) in [
+            ("x-acs-security-token", "tok\tx-evil:1"),
+            ("x-acs-action", "a\nb"),
+            ("x-acs-version", "é"),
+            ("bad name", "v"),
+            ("", "v"),
+        ] {
+            assert!(
+                !sealed("POST", "https://h/", None, [(k, v)].into_iter()),
+                "{k}"
+            );
+        }
+        for url in ["https://h/\n", "https://h/ x", ""] {
+            assert!(!sealed("GET", url, None, core::iter::empty()));
+            assert!(!sealed("GET", "https://h/", Some(url), core::iter::empty()));
+        }
+        assert!(!sealed("GE T", "https://h/", None, core::iter::empty()));
+    }
+
+    #[test]
+    fn faults_by_sink() {
+        assert_eq!(fault("plain ascii", Sink::Header), None);
+        assert_eq!(fault("中文", Sink::Text), None);
+        assert!(fault("中文", Sink::Header).is_some());
+        for c in [
+            '\0', '\t', '\n', '\r', '\x1f', '\x7f', '\u{80}', '\u{85}', '\u{9f}', '\u{2028}',
+            '\u{2029}',
+        ] {
+            let s = format!("a{c}b");
+            assert_eq!(fault(&s, Sink::Text), Some(CONTROL));
+            assert_eq!(fault(&s, Sink::Header), Some(CONTROL));
+        }
+        assert_eq!(fault("\u{a0}", Sink::Text), None);
+    }
+}
