@@ -4,6 +4,11 @@
 // nonces with aligate's Rust signers, validates business parameters with the
 // same Rust rules, answers in the reference pages' shapes, and injects faults
 // on demand. Node only (node:http).
+//
+// Every request is hostile: client text is only ever a Map/Set key or compared
+// with own constants (never an object property lookup), every store is bounded,
+// sizes are refused before any hashing, and nothing a client sends can throw
+// outside a handler or split a log line.
 import { createServer } from "node:http";
 import { randomUUID, createHash, createHmac } from "node:crypto";
 import { signTop, signAliyunRpc, validateWire } from "./node.mjs";
@@ -21,22 +26,38 @@ export const FAULTS = ["503", "429", "isp", "code7", "throttling", "slow", "rese
 
 const TOP_SKEW_MS = 10 * 60_000;
 const RPC_SKEW_MS = 15 * 60_000;
-const MAX_BODY = 8 * 1024 * 1024;
-const NONCE_CAP = 100_000;
+/** Defaults of `options.limits`; see startSandbox. */
+export const LIMITS = Object.freeze({
+  urlBytes: 8 * 1024, // request target (path + query), like a front proxy's URL buffer
+  bodyBytes: 1024 * 1024,
+  params: 256, // name=value pairs, query and body together
+  paramBytes: 1024 * 1024, // decoded names + values (UTF-16 units), query and body together
+  nonceChars: 128,
+  nonces: 100_000, // remembered for 2 × the timestamp skew, oldest evicted first
+  faults: 100, // queued fault entries
+  faultCount: 1_000_000, // count of one entry
+  faultMs: 60_000, // `slow` delay
+  controlBytes: 64 * 1024, // body of POST /__sandbox/faults
+  connections: 512,
+});
 
 const TOP_SYSTEM = new Set(["method", "app_key", "timestamp", "format", "v", "sign_method", "sign", "session", "simplify",
   "partner_id", "target_app_key"]);
 const RPC_SYSTEM = new Set(["AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce", "SignatureVersion",
   "Signature", "Timestamp", "Version", "SecurityToken", "RegionId", "SignatureType"]);
 const NEEDS_SESSION = new Set(["alibaba.retail.commission.status.change"]);
+const TOP_SIGN_METHODS = new Set(["md5", "hmac", "hmac-sha256"]);
+const RPC_ACTIONS = new Set(["ConfirmDisburse"]);
+const FAULT_FIELDS = new Set(["fault", "count", "api", "ms", "seconds"]);
+const OTHER = "other";
 
-const TOP_RESULTS = {
+const TOP_RESULTS = new Map(Object.entries({
   "alibaba.retail.commission.status.change": () => ({ message: "成功", data: true, s_code: "200", s_success: true }),
   "alibaba.alisports.lianbei.order.notice": (p) => ({
     result: {
       alisp_code: 200,
       alisp_data: {
-        biz_order_id: p.biz_order_id, gmt_create: "2018-10-15 00:00:00", pay_time: "2018-10-15 00:00:00",
+        biz_order_id: p.get("biz_order_id"), gmt_create: "2018-10-15 00:00:00", pay_time: "2018-10-15 00:00:00",
         end_time: "2018-10-15 00:00:00", buyer_nick: "买**称", auction_id: 10000, auction_title: "测试商品",
         auction_pic_url: "http://url", auction_price: 1, buy_amount: 1, discount_fee: 0, tf: 1, mobile: "138****00",
         source: "xpos", sku_id: 0, sku: "sku", nego_price: 0, status: 100, guider_id: "1", guider_name: "导购员名称",
@@ -46,7 +67,8 @@ const TOP_RESULTS = {
     },
   }),
   "aliyun.gsc.funds.flow.notify": () => ({ result: { code: "00000000", message: "成功" } }),
-};
+}));
+const APIS = new Set([...TOP_RESULTS.keys(), ...RPC_ACTIONS]);
 
 function xml(v) {
   if (v === null || typeof v !== "object") {
@@ -58,42 +80,98 @@ function xml(v) {
 /** `yyyy-MM-dd HH:mm:ss` in GMT+8, or epoch milliseconds (the Python TOP SDK sends those). */
 function topTimeMs(ts) {
   if (/^\d{10,13}$/.test(ts)) return Number(ts);
-  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(ts ?? "");
+  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(ts);
   return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4] - 8, +m[5], +m[6]) : NaN;
 }
 
 const rfc3986 = (x) => encodeURIComponent(x).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase());
 
+/** A request header by name, own properties only (a client may send `constructor: x` or sign `__proto__`). */
+const header = (req, name) => (Object.hasOwn(req.headers, name) ? req.headers[name] : undefined);
+
+// Control, bidi and separator characters become \xNN / \uNNNN (and `\` becomes `\\`), so one request is one log
+// line that reads as it was sent; long client text is cut.
+const UNSAFE = /[\\\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+function logSafe(v, max = 200) {
+  const s = String(v);
+  const cut = s.length > max ? s.slice(0, max) : s;
+  const out = cut.replace(UNSAFE, (c) => {
+    if (c === "\\") return "\\\\";
+    const n = c.charCodeAt(0);
+    return n < 256 ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
+  });
+  return s.length > max ? `${out}…(${s.length} chars)` : out;
+}
+
 /** `Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=…`, or null. */
 function parseV3(req) {
-  const m = /^ACS3-HMAC-SHA256 Credential=([^,]*),SignedHeaders=([^,]*),Signature=([0-9a-f]+)$/.exec(req.headers.authorization ?? "");
+  const m = /^ACS3-HMAC-SHA256 Credential=([^,]*),SignedHeaders=([^,]*),Signature=([0-9a-f]+)$/.exec(header(req, "authorization") ?? "");
   return m ? { credential: m[1], signedHeaders: m[2].split(";"), signature: m[3] } : null;
 }
 
 /** V3 signature of a received request, computed independently with node:crypto. */
-function v3Signature(req, body, signedHeaders, secret) {
-  const url = new URL(req.url, "http://sandbox");
+function v3Signature(req, url, body, signedHeaders, secret) {
   const query = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join("&");
-  const headers = signedHeaders.map((h) => `${h}:${String(req.headers[h] ?? "").trim()}\n`).join("");
+  const headers = signedHeaders.map((h) => `${h}:${String(header(req, h) ?? "").trim()}\n`).join("");
   const canonical = [req.method, url.pathname, query, headers, signedHeaders.join(";"), createHash("sha256").update(body).digest("hex")].join("\n");
   const toSign = `ACS3-HMAC-SHA256\n${createHash("sha256").update(canonical).digest("hex")}`;
   return createHmac("sha256", secret).update(toSign).digest("hex");
 }
 
-function redactParams(p) {
-  const out = [];
-  for (const k of ["app_key", "AccessKeyId", "session", "SecurityToken"]) {
-    if (p[k] !== undefined) out.push(`${k}=${k === "session" || k === "SecurityToken" ? "***" : p[k]}`);
+class FaultError extends Error {}
+
+/** A validated fault entry; throws FaultError with a message built from known text. */
+function parseFault(f, limits) {
+  if (f === null || typeof f !== "object" || Array.isArray(f)) throw new FaultError("a fault is an object {fault, count?, api?, ms?, seconds?}");
+  for (const k of Object.keys(f)) if (!FAULT_FIELDS.has(k)) throw new FaultError(`unknown fault field "${logSafe(k, 40)}"`);
+  const own = (k) => (Object.hasOwn(f, k) ? f[k] : undefined);
+  const name = own("fault");
+  if (typeof name !== "string" || !FAULTS.includes(name)) {
+    throw new FaultError(`unknown fault ${typeof name === "string" ? `"${logSafe(name, 40)}"` : `(${name === null ? "null" : typeof name})`}; one of ${FAULTS.join(", ")}`);
   }
-  return out.join(" ");
+  const int = (k, dflt, min, max) => {
+    const v = own(k);
+    if (v === undefined) return dflt;
+    const n = typeof v === "string" && /^\d{1,16}$/.test(v) ? Number(v) : v;
+    if (!Number.isInteger(n) || n < min || n > max) throw new FaultError(`fault ${k} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const api = own("api");
+  if (api !== undefined && (typeof api !== "string" || !APIS.has(api))) {
+    throw new FaultError(`fault api must be one of ${[...APIS].join(", ")}`);
+  }
+  // Ban seconds stay as given (digits), huge ones included: clients must cope with what a gateway may say.
+  const s = own("seconds");
+  let seconds = 1;
+  if (s !== undefined) {
+    if ((typeof s === "string" && /^\d{1,30}$/.test(s)) || (Number.isInteger(s) && s >= 0 && s < 1e21)) seconds = s;
+    else throw new FaultError("fault seconds must be a non-negative integer (up to 30 digits)");
+  }
+  return { fault: name, count: int("count", 1, 1, limits.faultCount), ...(api === undefined ? {} : { api }),
+    ms: int("ms", 3000, 0, limits.faultMs), seconds };
 }
+
+function readLimits(given) {
+  const out = { ...LIMITS };
+  if (given === undefined) return out;
+  if (given === null || typeof given !== "object") throw new TypeError("options.limits must be an object");
+  for (const k of Object.keys(given)) {
+    if (!Object.hasOwn(LIMITS, k)) throw new TypeError(`options.limits.${logSafe(k, 40)} is not a known limit; one of ${Object.keys(LIMITS).join(", ")}`);
+    const v = given[k];
+    if (!Number.isSafeInteger(v) || v < 1) throw new TypeError(`options.limits.${k} must be a positive integer`);
+    out[k] = v;
+  }
+  return out;
+}
+
+const SIZE_TEXT = { 413: "413 Request Entity Too Large", 414: "414 Request-URI Too Large" };
 
 /**
  * Starts the sandbox. Options: port (0 = any), host (127.0.0.1), appKey,
  * appSecret, session (required session for APIs that need one; any non-empty
  * value is accepted when omitted), accessKeyId, accessKeySecret,
  * securityToken (required when set), faults ([{ fault, count, api, ms, seconds }]),
- * log (a function taking one line, or false).
+ * limits (overrides of LIMITS), log (a function taking one line, or false).
  */
 export async function startSandbox(options = {}) {
   const creds = {
@@ -103,87 +181,184 @@ export async function startSandbox(options = {}) {
     accessKeySecret: options.accessKeySecret ?? TEST_CREDENTIALS.accessKeySecret,
     securityToken: options.securityToken,
   };
-  const log = options.log === false ? () => {} : options.log ?? ((l) => console.error(l));
-  const faults = [];
-  const nonces = new Map();
-  const stats = { requests: 0, ok: 0, rejected: 0, faults: 0, byApi: {} };
-  const sockets = new Set();
-
-  const inject = (f) => {
-    if (!FAULTS.includes(String(f.fault))) throw new Error(`unknown fault ${f.fault}; one of ${FAULTS.join(", ")}`);
-    faults.push({ fault: String(f.fault), count: Math.max(1, Number(f.count ?? 1) | 0), api: f.api, ms: Number(f.ms ?? 3000),
-      seconds: Number(f.seconds ?? 1) });
+  const limits = readLimits(options.limits);
+  // The sandbox knows its secrets: any client text that contains one (a secret pasted into a key id, method or
+  // option) is masked before it reaches the log.
+  const secrets = [creds.appSecret, creds.accessKeySecret, options.session, creds.securityToken].filter((x) => typeof x === "string" && x !== "");
+  const clean = (v, max) => logSafe(secrets.reduce((t, x) => t.split(x).join("***"), String(v)), max);
+  const userLog = options.log === false ? () => {} : options.log ?? ((l) => console.error(l));
+  const log = (line) => {
+    try {
+      userLog(line);
+    } catch {
+      // A throwing log sink must not take a request down with it.
+    }
   };
-  for (const f of options.faults ?? []) inject(f);
+  const faults = [];
+  const nonces = new Map(); // nonce → first seen (ms); insertion order = age order
+  const timers = new Set(); // pending `slow` answers
+  // byApi counts authenticated requests per modelled API; everything else is `other`: its keys are ours, never a client's.
+  const stats = { requests: 0, ok: 0, rejected: 0, faults: 0, byApi: Object.create(null) };
+  const counters = { signatures: 0 };
+  const sockets = new Set();
+  const bump = (api) => {
+    const k = APIS.has(api) ? api : OTHER;
+    stats.byApi[k] = (stats.byApi[k] ?? 0) + 1;
+  };
+  // Size refusals answer like the front proxy of a real gateway: before any parsing or hashing.
+  const refuse = (res, status, note) => {
+    stats.requests++;
+    stats.rejected++;
+    bump(OTHER);
+    send(res, status, "text/html", `<html><body><h1>${SIZE_TEXT[status]}</h1></body></html>`, { connection: "close" });
+    return { status, note };
+  };
+
+  const inject = (f) => injectAll([f]);
+  // All or nothing: a list with one bad entry queues none of it.
+  function injectAll(list) {
+    const parsed = list.map((f) => parseFault(f, limits));
+    if (faults.length + parsed.length > limits.faults) throw new FaultError(`at most ${limits.faults} fault entries may be queued`);
+    faults.push(...parsed);
+  }
+  injectAll([...(options.faults ?? [])]);
 
   const server = createServer((req, res) => {
+    res.on("error", () => {}); // a client gone mid-answer is not the sandbox's failure
+    req.on("error", () => {});
+    const t0 = performance.now();
+    const done = (outcome) => {
+      if (!outcome) return;
+      const path = clean(String(req.url).split("?")[0], 100);
+      const parts = ["[sandbox]", clean(req.method, 20), outcome.kind ?? "", outcome.api === undefined ? path : clean(outcome.api),
+        outcome.who ?? "", "->", String(outcome.status), clean(outcome.note ?? "", 300), `(${(performance.now() - t0).toFixed(1)} ms)`];
+      log(parts.filter((x) => x !== "").join(" "));
+    };
+    if (req.url.length > limits.urlBytes) {
+      req.resume();
+      return done(refuse(res, 414, `request target over ${limits.urlBytes} bytes`));
+    }
+    const maxBody = req.url.startsWith("/__sandbox/") ? limits.controlBytes : limits.bodyBytes;
+    const tooLarge = () => done(refuse(res, 413, `body over ${maxBody} bytes`));
     const chunks = [];
     let size = 0;
+    // Over the cap the body is drained, not kept, so the client can read the 413; a client that keeps sending
+    // far past it is cut off.
+    let over = Number(header(req, "content-length") ?? 0) > maxBody;
+    if (over) tooLarge();
     req.on("data", (c) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        res.writeHead(413).end();
-        req.destroy();
+      if (over) {
+        if (size > 4 * maxBody + (1 << 20)) req.socket?.destroy();
         return;
+      }
+      if (size > maxBody) {
+        over = true;
+        chunks.length = 0;
+        return tooLarge();
       }
       chunks.push(c);
     });
     req.on("end", () => {
-      const t0 = performance.now();
-      const body = Buffer.concat(chunks).toString("utf8");
+      if (over) return;
       let outcome;
       try {
-        outcome = route(req, res, body);
+        outcome = route(req, res, Buffer.concat(chunks).toString("utf8"));
       } catch (e) {
-        outcome = { status: 500, note: `sandbox error: ${e.message}` };
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end("sandbox error");
+        // Text we know; an exception's message may quote what the client sent.
+        outcome = { status: 500, note: `sandbox error (${e?.constructor?.name ?? typeof e})` };
+        if (!res.headersSent) send(res, 500, "text/plain", "sandbox error");
       }
-      if (outcome) {
-        log(`[sandbox] ${req.method} ${outcome.kind ?? ""} ${outcome.api ?? req.url.split("?")[0]} ${outcome.who ?? ""} -> ${outcome.status} ${outcome.note ?? ""} (${(performance.now() - t0).toFixed(1)} ms)`.replace(/ +/g, " "));
-      }
+      done(outcome);
     });
   });
+  server.maxConnections = limits.connections;
   server.on("connection", (s) => {
     sockets.add(s);
+    s.on("error", () => {});
     s.on("close", () => sockets.delete(s));
   });
+  // Requests node:http itself cannot parse (bad request line, header overflow, NUL in a header).
+  server.on("clientError", (err, socket) => {
+    const status = err?.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large"
+      : err?.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+    if (socket.writable && err?.code !== "ECONNRESET") {
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
+    if (err?.code !== "ECONNRESET") log(`[sandbox] malformed request -> ${status.slice(0, 3)} ${logSafe(err?.code ?? "", 40)}`);
+  });
 
-  function send(res, status, type, text) {
-    res.writeHead(status, { "content-type": `${type};charset=UTF-8`, "content-length": Buffer.byteLength(text) });
+  function send(res, status, type, text, extra = {}) {
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { "content-type": `${type};charset=UTF-8`, "content-length": Buffer.byteLength(text), ...extra });
     res.end(text);
   }
 
+  /** Query then body pairs into a Map (later wins), or null when a limit is passed (URLSearchParams is linear). */
+  function readParams(url, req, body) {
+    const p = new Map();
+    let count = 0;
+    let chars = 0;
+    const add = (pairs) => {
+      for (const [k, v] of pairs) {
+        count++;
+        chars += k.length + v.length;
+        if (count > limits.params || chars > limits.paramBytes) return false;
+        p.set(k, v);
+      }
+      return true;
+    };
+    if (!add(url.searchParams)) return null;
+    const ct = String(header(req, "content-type") ?? "");
+    if (body && (ct === "" || ct.includes("application/x-www-form-urlencoded")) && !add(new URLSearchParams(body))) return null;
+    return p;
+  }
+
   function route(req, res, body) {
-    const url = new URL(req.url, "http://sandbox");
-    if (url.pathname.startsWith("/__sandbox/")) return control(req, res, url, body);
-    const params = {};
-    // Query first, body second: system parameters may sit in either.
-    for (const [k, v] of url.searchParams) params[k] = v;
-    const ct = String(req.headers["content-type"] ?? "");
-    if (body && (ct === "" || ct.includes("application/x-www-form-urlencoded"))) {
-      for (const [k, v] of new URLSearchParams(body)) params[k] = v;
+    let url;
+    try {
+      url = new URL(req.url, "http://sandbox.invalid");
+    } catch {
+      stats.requests++;
+      stats.rejected++;
+      bump(OTHER);
+      send(res, 400, "text/plain", "bad request target");
+      return { status: 400, note: "bad request target" };
     }
-    stats.requests++;
+    if (url.pathname.startsWith("/__sandbox/")) return control(req, res, url, body);
     const kind = url.pathname === "/router/rest" ? "TOP" : "RPC";
-    const api = kind === "TOP" ? params.method : params.Action ?? req.headers["x-acs-action"];
-    stats.byApi[api] = (stats.byApi[api] ?? 0) + 1;
-    const who = redactParams(params);
-    const r = kind === "TOP" ? top(req, res, params) : rpc(req, res, params, body);
+    const p = readParams(url, req, body);
+    if (p === null) return { kind, ...refuse(res, 413, `over ${limits.params} parameters or ${limits.paramBytes} parameter characters`) };
+    stats.requests++;
+    const r = kind === "TOP" ? top(req, res, p) : rpc(req, res, url, p, body);
+    bump(r.authenticated ? r.api : OTHER);
     if (r.status === 200 && !r.fault && !r.error) stats.ok++;
     else if (r.fault) stats.faults++;
     else stats.rejected++;
-    return { kind, api, who, ...r };
+    return { kind, api: r.api, who: who(p), status: r.status, note: r.note };
+  }
+
+  // Key ids only when they are the sandbox's own (a wrong one may be a secret pasted in the wrong field).
+  function who(p) {
+    const out = [];
+    const id = (k, mine) => p.has(k) && out.push(`${k}=${p.get(k) === mine ? mine : "(unknown)"}`);
+    id("app_key", creds.appKey);
+    id("AccessKeyId", creds.accessKeyId);
+    for (const k of ["session", "SecurityToken"]) if (p.has(k)) out.push(`${k}=***`);
+    return clean(out.join(" "));
   }
 
   function takeFault(api) {
-    const i = faults.findIndex((f) => !f.api || f.api === api);
+    const i = faults.findIndex((f) => f.api === undefined || f.api === api);
     if (i < 0) return null;
     const f = faults[i];
     if (--f.count <= 0) faults.splice(i, 1);
     return f;
   }
 
-  // Applies a fault in the protocol's own shape; returns an outcome or null.
+  // Applies a fault in the protocol's own shape; returns an outcome or null. `api` is a modelled one.
   function fault(res, kind, api, params, requestId) {
     const f = takeFault(api);
     if (!f) return null;
@@ -208,11 +383,22 @@ export async function startSandbox(options = {}) {
         if (kind === "TOP") topErr(7, "App Call Limited", "accesscontrol.limited-by-app-access-count", `This ban will last ${f.seconds} more seconds`);
         else rpcErr(400, "Throttling.User", "Request was denied due to user flow control.");
         return { status: kind === "TOP" ? 200 : 400, fault: true, note };
-      case "slow":
-        setTimeout(() => {
-          if (!res.destroyed) answer(res, kind, api, params, requestId);
+      case "slow": {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          try {
+            answer(res, kind, api, params, requestId);
+          } catch {
+            send(res, 500, "text/plain", "sandbox error");
+          }
         }, f.ms);
+        timers.add(t);
+        res.on("close", () => {
+          clearTimeout(t);
+          timers.delete(t);
+        });
         return { status: 200, fault: true, note: `${note} ${f.ms} ms` };
+      }
       case "reset":
         res.socket?.destroy();
         return { status: 0, fault: true, note };
@@ -225,143 +411,183 @@ export async function startSandbox(options = {}) {
 
   function answer(res, kind, api, params, requestId) {
     if (kind === "TOP") {
-      const inner = { ...TOP_RESULTS[api](params), request_id: requestId };
+      const inner = { ...TOP_RESULTS.get(api)(params), request_id: requestId };
       const root = `${api.replaceAll(".", "_")}_response`;
-      if (params.format === "xml") {
+      if (params.get("format") === "xml") {
         return send(res, 200, "text/xml", `<?xml version="1.0" encoding="utf-8" ?><${root}>${xml(inner)}</${root}>`);
       }
-      return send(res, 200, "application/json", JSON.stringify(params.simplify === "true" ? inner : { [root]: inner }));
+      return send(res, 200, "application/json", JSON.stringify(params.get("simplify") === "true" ? inner : { [root]: inner }));
     }
     const out = { Message: "SUCCESS", Code: "SUCCESS", RequestId: requestId };
-    if (params.Format === "XML") {
+    if (params.get("Format") === "XML") {
       return send(res, 200, "text/xml", `<?xml version="1.0" encoding="UTF-8"?><${api}Response>${xml(out)}</${api}Response>`);
     }
     return send(res, 200, "application/json", JSON.stringify(out));
   }
 
+  /** Business pairs as a plain object for the wasm (fromEntries makes `__proto__` an own key, never a prototype). */
+  const business = (p, system, keep = () => true) => Object.fromEntries([...p].filter(([k, v]) => !system.has(k) && keep(v)));
+
   function top(req, res, p) {
     const requestId = randomUUID().replace(/-/g, "").slice(0, 13);
-    const fail = (code, msg, sub_code, sub_msg) => {
+    const api = p.get("method");
+    const modelled = TOP_RESULTS.has(api);
+    const fail = (code, msg, sub_code, sub_msg, extra = {}) => {
       const e = { code, msg, ...(sub_code ? { sub_code, sub_msg } : {}), request_id: requestId };
-      if (p.format === "xml") {
+      if (p.get("format") === "xml") {
         send(res, 200, "text/xml", `<?xml version="1.0" encoding="utf-8" ?><error_response>${xml(e)}</error_response>`);
       } else {
         send(res, 200, "application/json", JSON.stringify({ error_response: e }));
       }
-      return { status: 200, error: true, note: `error ${code} ${sub_code ?? msg}${sub_msg ? `: ${sub_msg}` : ""}` };
+      return { status: 200, error: true, api, note: `error ${code} ${sub_code ?? msg}${sub_msg ? `: ${sub_msg}` : ""}`, ...extra };
     };
+    // Cheap checks first: nothing is hashed before the key, clock, version, method and session are right.
     if (req.method !== "POST" && req.method !== "GET") return fail(9, "Http Action Not Allowed");
-    if (!p.method) return fail(21, "Missing Method");
-    if (!p.app_key) return fail(28, "Missing App Key");
-    if (p.app_key !== creds.appKey) return fail(29, "Invalid App Key");
-    if (!p.timestamp) return fail(30, "Missing Timestamp");
-    const ts = topTimeMs(p.timestamp);
-    if (!(Math.abs(ts - Date.now()) <= TOP_SKEW_MS)) {
+    if (!api) return fail(21, "Missing Method");
+    if (!p.get("app_key")) return fail(28, "Missing App Key");
+    if (p.get("app_key") !== creds.appKey) return fail(29, "Invalid App Key");
+    if (!p.get("timestamp")) return fail(30, "Missing Timestamp");
+    if (!(Math.abs(topTimeMs(p.get("timestamp")) - Date.now()) <= TOP_SKEW_MS)) {
       return fail(31, "Invalid Timestamp", "isv.invalid-timestamp", "timestamp is more than 10 minutes from the server's clock");
     }
-    if (!p.v) return fail(32, "Missing Version");
-    if (p.v !== "2.0") return fail(33, "Invalid Version");
-    if (p.format && p.format !== "json" && p.format !== "xml") return fail(23, "Invalid Format");
-    if (!p.sign) return fail(24, "Missing Signature");
-    const method = p.sign_method || "md5";
-    if (!["md5", "hmac", "hmac-sha256"].includes(method)) return fail(25, "Invalid Signature", "isv.invalid-sign-method", method);
-    const expected = signTop(p, creds.appSecret, method);
-    if (expected !== String(p.sign).toUpperCase()) return fail(25, "Invalid Signature");
-    if (!TOP_RESULTS[p.method]) return fail(22, "Invalid Method");
-    if (NEEDS_SESSION.has(p.method) && !p.session) return fail(26, "Missing Session");
-    if (NEEDS_SESSION.has(p.method) && options.session && p.session !== options.session) return fail(27, "Invalid Session");
-    const f = fault(res, "TOP", p.method, p, requestId);
-    if (f) return f;
-    const business = Object.fromEntries(Object.entries(p).filter(([k, v]) => !TOP_SYSTEM.has(k) && v.trim() !== ""));
-    const issues = validateWire(p.method, business);
+    if (!p.get("v")) return fail(32, "Missing Version");
+    if (p.get("v") !== "2.0") return fail(33, "Invalid Version");
+    const format = p.get("format");
+    if (format && format !== "json" && format !== "xml") return fail(23, "Invalid Format");
+    if (!modelled) return fail(22, "Invalid Method");
+    const session = p.get("session");
+    if (NEEDS_SESSION.has(api) && !session) return fail(26, "Missing Session");
+    if (NEEDS_SESSION.has(api) && options.session && session !== options.session) return fail(27, "Invalid Session");
+    if (!p.get("sign")) return fail(24, "Missing Signature");
+    const method = p.get("sign_method") || "md5";
+    if (!TOP_SIGN_METHODS.has(method)) return fail(25, "Invalid Signature", "isv.invalid-sign-method", "sign_method must be md5, hmac or hmac-sha256");
+    let expected;
+    try {
+      counters.signatures++;
+      expected = signTop(Object.fromEntries(p), creds.appSecret, method);
+    } catch {
+      // The wasm signer refuses what aligate never sends (e.g. one value over 64 KiB).
+      return fail(41, "Invalid Arguments", "isv.invalid-parameter", "a parameter is larger than the gateway accepts");
+    }
+    if (expected !== p.get("sign").toUpperCase()) return fail(25, "Invalid Signature");
+    const ok = { authenticated: true, api };
+    const f = fault(res, "TOP", api, p, requestId);
+    if (f) return { ...f, ...ok };
+    const issues = validateWire(api, business(p, TOP_SYSTEM, (v) => v.trim() !== ""));
     if (issues.length) {
       const missing = issues.every((i) => i.message === "required field is missing");
       return fail(missing ? 40 : 41, missing ? "Missing Required Arguments" : "Invalid Arguments",
-        missing ? "isv.missing-parameter" : "isv.invalid-parameter", issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+        missing ? "isv.missing-parameter" : "isv.invalid-parameter", issues.map((i) => `${i.path}: ${i.message}`).join("; "), ok);
     }
-    answer(res, "TOP", p.method, p, requestId);
-    return { status: 200, note: "ok" };
+    answer(res, "TOP", api, p, requestId);
+    return { status: 200, note: "ok", ...ok };
   }
 
-  function rpc(req, res, p, body) {
+  function rpc(req, res, url, p, body) {
     const requestId = randomUUID().toUpperCase();
     // Signature V3 (ACS3-HMAC-SHA256): system fields arrive as x-acs-* headers.
     const v3 = parseV3(req);
     if (v3) {
-      Object.assign(p, { AccessKeyId: v3.credential, Action: req.headers["x-acs-action"], Version: req.headers["x-acs-version"],
-        Timestamp: req.headers["x-acs-date"], SignatureNonce: req.headers["x-acs-signature-nonce"], Signature: v3.signature,
-        ...(req.headers["x-acs-security-token"] !== undefined ? { SecurityToken: req.headers["x-acs-security-token"] } : {}) });
+      const h = (k) => header(req, k);
+      for (const [k, v] of [["AccessKeyId", v3.credential], ["Action", h("x-acs-action")], ["Version", h("x-acs-version")],
+        ["Timestamp", h("x-acs-date")], ["SignatureNonce", h("x-acs-signature-nonce")], ["Signature", v3.signature]]) p.set(k, v);
+      if (h("x-acs-security-token") !== undefined) p.set("SecurityToken", h("x-acs-security-token"));
     }
-    const fail = (status, Code, Message) => {
+    const api = p.get("Action");
+    const fail = (status, Code, Message, extra = {}) => {
       const e = { RequestId: requestId, HostId: "linkedmall.aliyuncs.com", Code, Message,
         Recommend: `https://api.aliyun.com/troubleshoot?q=${Code}&product=linkedmall` };
-      if (p.Format === "XML") {
+      if (p.get("Format") === "XML") {
         send(res, status, "text/xml", `<?xml version="1.0" encoding="UTF-8"?><Error>${xml(e)}</Error>`);
       } else {
         send(res, status, "application/json", JSON.stringify(e));
       }
-      return { status, error: true, note: `${Code}: ${Message}` };
+      return { status, error: true, api, note: `${Code}: ${Message}`, ...extra };
     };
     if (req.method !== "POST" && req.method !== "GET") return fail(400, "UnsupportedHTTPMethod", "Specified HTTP method is not supported.");
     for (const k of ["Action", "AccessKeyId", "Signature", "SignatureNonce", "Timestamp", "Version"]) {
-      if (!p[k]) return fail(400, `Missing${k}`, `${k} is mandatory for this action.`);
+      if (!p.get(k)) return fail(400, `Missing${k}`, `${k} is mandatory for this action.`);
     }
-    if (p.AccessKeyId !== creds.accessKeyId) return fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
-    if (!v3 && p.SignatureMethod && p.SignatureMethod !== "HMAC-SHA1") {
+    if (p.get("SignatureNonce").length > limits.nonceChars) {
+      return fail(400, "InvalidParameter", `SignatureNonce is longer than ${limits.nonceChars} characters.`);
+    }
+    if (p.get("AccessKeyId") !== creds.accessKeyId) return fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.");
+    if (!v3 && p.get("SignatureMethod") && p.get("SignatureMethod") !== "HMAC-SHA1") {
       return fail(400, "InvalidSignatureMethod", "Specified signature method is not supported.");
     }
-    if (p.SignatureVersion && p.SignatureVersion !== "1.0") return fail(400, "InvalidSignatureVersion", "Specified signature version is not valid.");
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(p.Timestamp)) {
+    if (p.get("SignatureVersion") && p.get("SignatureVersion") !== "1.0") {
+      return fail(400, "InvalidSignatureVersion", "Specified signature version is not valid.");
+    }
+    const ts = p.get("Timestamp");
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(ts)) {
       return fail(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.");
     }
-    if (!(Math.abs(Date.parse(p.Timestamp) - Date.now()) <= RPC_SKEW_MS)) {
+    if (!(Math.abs(Date.parse(ts) - Date.now()) <= RPC_SKEW_MS)) {
       return fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
     }
-    const expected = v3 ? v3Signature(req, body, v3.signedHeaders, creds.accessKeySecret) : signAliyunRpc(p, creds.accessKeySecret, req.method);
-    if (v3 && req.headers["x-acs-content-sha256"] !== createHash("sha256").update(body).digest("hex")) {
+    if (p.get("Version") !== "2018-01-16") return fail(400, "InvalidVersion", "Specified parameter Version is not valid.");
+    if (!RPC_ACTIONS.has(api)) return fail(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
+    counters.signatures++;
+    if (v3 && header(req, "x-acs-content-sha256") !== createHash("sha256").update(body).digest("hex")) {
       return fail(400, "InvalidContentSha256", "x-acs-content-sha256 does not match the body.");
     }
-    if (expected !== p.Signature) return fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+    let expected;
+    try {
+      expected = v3 ? v3Signature(req, url, body, v3.signedHeaders, creds.accessKeySecret)
+        : signAliyunRpc(Object.fromEntries(p), creds.accessKeySecret, req.method);
+    } catch {
+      return fail(400, "InvalidParameter", "A parameter is larger than the gateway accepts.");
+    }
+    if (expected !== p.get("Signature")) return fail(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+    const ok = { authenticated: true };
     // Nonces count once a signature is valid (forged requests cannot burn them).
+    const nonce = p.get("SignatureNonce");
     const now = Date.now();
-    if (nonces.has(p.SignatureNonce) && now - nonces.get(p.SignatureNonce) < RPC_SKEW_MS * 2) {
-      return fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.");
+    const window = RPC_SKEW_MS * 2;
+    if (nonces.has(nonce) && now - nonces.get(nonce) < window) {
+      return fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.", ok);
     }
-    if (nonces.size >= NONCE_CAP) {
-      for (const [n, t] of nonces) if (now - t > RPC_SKEW_MS * 2 || nonces.size >= NONCE_CAP) nonces.delete(n);
+    // Oldest first: stop at the first entry that is young enough and under the cap (amortised O(1) per request).
+    for (const [n, t] of nonces) {
+      if (now - t < window && nonces.size < limits.nonces) break;
+      nonces.delete(n);
     }
-    nonces.set(p.SignatureNonce, now);
-    if (creds.securityToken !== undefined && p.SecurityToken !== creds.securityToken) {
-      return fail(400, p.SecurityToken ? "InvalidSecurityToken.Mismatch" : "MissingSecurityToken", "The security token you provided does not match.");
+    nonces.delete(nonce);
+    nonces.set(nonce, now);
+    if (creds.securityToken !== undefined && p.get("SecurityToken") !== creds.securityToken) {
+      return fail(400, p.get("SecurityToken") ? "InvalidSecurityToken.Mismatch" : "MissingSecurityToken", "The security token you provided does not match.", ok);
     }
-    if (creds.securityToken === undefined && p.SecurityToken !== undefined && p.SecurityToken !== "") {
-      return fail(400, "InvalidSecurityToken.Malformed", "The security token you provided is malformed.");
+    if (creds.securityToken === undefined && p.get("SecurityToken") !== undefined && p.get("SecurityToken") !== "") {
+      return fail(400, "InvalidSecurityToken.Malformed", "The security token you provided is malformed.", ok);
     }
-    if (p.Version !== "2018-01-16") return fail(400, "InvalidVersion", "Specified parameter Version is not valid.");
-    if (p.Action !== "ConfirmDisburse") return fail(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
-    const f = fault(res, "RPC", p.Action, p, requestId);
-    if (f) return f;
-    const business = Object.fromEntries(Object.entries(p).filter(([k]) => !RPC_SYSTEM.has(k)));
-    const issues = validateWire(p.Action, business);
+    const f = fault(res, "RPC", api, p, requestId);
+    if (f) return { ...f, api, ...ok };
+    const issues = validateWire(api, business(p, RPC_SYSTEM));
     if (issues.length) {
       const missing = issues.find((i) => i.message === "required field is missing");
       return missing
-        ? fail(400, "MissingParameter", `The input parameter "${missing.path}" that is mandatory for processing this request is not supplied.`)
-        : fail(400, "InvalidParameter", issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+        ? fail(400, "MissingParameter", `The input parameter "${missing.path}" that is mandatory for processing this request is not supplied.`, ok)
+        : fail(400, "InvalidParameter", issues.map((i) => `${i.path}: ${i.message}`).join("; "), ok);
     }
-    answer(res, "RPC", p.Action, p, requestId);
-    return { status: 200, note: "ok" };
+    answer(res, "RPC", api, p, requestId);
+    return { status: 200, note: "ok", api, ...ok };
   }
 
   function control(req, res, url, body) {
     const json = (status, v) => send(res, status, "application/json", JSON.stringify(v));
     if (url.pathname === "/__sandbox/faults" && req.method === "POST") {
+      let list;
       try {
-        const list = JSON.parse(body || "{}");
-        for (const f of Array.isArray(list) ? list : [list]) inject(f);
+        list = JSON.parse(body || "{}");
+      } catch {
+        json(400, { error: "the body is not JSON; send a fault object or an array of them" });
+        return null;
+      }
+      try {
+        injectAll(Array.isArray(list) ? list : [list]);
         json(200, { queued: faults });
       } catch (e) {
-        json(400, { error: e.message });
+        json(400, { error: e instanceof FaultError ? e.message : "invalid fault list" });
       }
     } else if (url.pathname === "/__sandbox/faults" && req.method === "DELETE") {
       faults.length = 0;
@@ -391,9 +617,15 @@ export async function startSandbox(options = {}) {
     /** Credentials this sandbox accepts (secrets included: they are test values or the caller's own). */
     credentials: { ...creds, session: options.session ?? TEST_CREDENTIALS.session },
     stats,
+    limits: Object.freeze({ ...limits }),
     inject,
     clearFaults: () => void (faults.length = 0),
+    /** Sizes of the per-request stores and the count of signatures computed (for tests of the bounds). */
+    introspect: () => ({ byApi: Object.keys(stats.byApi).length, nonces: nonces.size, faults: faults.length, timers: timers.size,
+      sockets: sockets.size, signatures: counters.signatures }),
     close: () => new Promise((r) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       for (const s of sockets) s.destroy();
       server.close(() => r());
     }),

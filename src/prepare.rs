@@ -10,6 +10,9 @@ use crate::schema::{self, Ctx, MAX_INPUT_BYTES};
 use crate::sign::{aliyun_rpc, percent, top};
 use core::fmt;
 
+mod checks;
+pub use checks::{check_endpoint, endpoint_fault, fault, Sink};
+
 pub const TOP_DEFAULT_ENDPOINT: &str = "https://gw.api.taobao.com/router/rest";
 pub const LINKEDMALL_DEFAULT_ENDPOINT: &str = "https://linkedmall.aliyuncs.com/";
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=utf-8";
@@ -113,7 +116,8 @@ pub enum SignatureVersion {
     V3,
 }
 
-/// `host[:port]` of an endpoint URL (what fetch sends as Host).
+/// `host[:port]` of an endpoint URL (what fetch sends as Host, but for case:
+/// see `prepare_v3`). Meaningful for endpoints `check_endpoint` accepts.
 pub fn endpoint_host(endpoint: &str) -> &str {
     let rest = endpoint
         .strip_prefix("https://")
@@ -125,6 +129,59 @@ pub fn endpoint_host(endpoint: &str) -> &str {
         host.strip_suffix(":443").unwrap_or(host)
     } else {
         host.strip_suffix(":80").unwrap_or(host)
+    }
+}
+
+impl TopConfig {
+    /// Every option that reaches the URL, checked (`prepare_top` runs this on
+    /// each call; bindings may call it at construction to fail early).
+    pub fn check(&self) -> Result<()> {
+        let mut issues = Vec::new();
+        checks::check(&mut issues, "options.appKey", &self.app_key, Sink::Text);
+        if let Some(s) = &self.session {
+            checks::check(&mut issues, "options.session", s.expose(), Sink::Text);
+        }
+        if let Some(why) = endpoint_fault(&self.endpoint) {
+            issues.push(Issue {
+                path: "options.endpoint".into(),
+                message: why.into(),
+            });
+        }
+        checks::done(issues)
+    }
+}
+
+impl RpcConfig {
+    /// Every option that reaches the URL, body or (v3) a header, checked
+    /// (`prepare_rpc` runs this on each call; see `TopConfig::check`).
+    pub fn check(&self) -> Result<()> {
+        let sink = self.sink();
+        let mut issues = Vec::new();
+        checks::check(
+            &mut issues,
+            "options.accessKeyId",
+            &self.access_key_id,
+            sink,
+        );
+        if let Some(t) = &self.security_token {
+            checks::check(&mut issues, "options.securityToken", t.expose(), sink);
+        }
+        checks::check(&mut issues, "options.version", &self.version, sink);
+        if let Some(why) = endpoint_fault(&self.endpoint) {
+            issues.push(Issue {
+                path: "options.endpoint".into(),
+                message: why.into(),
+            });
+        }
+        checks::done(issues)
+    }
+
+    /// v3 puts the credentials, version, action and nonce in headers.
+    fn sink(&self) -> Sink {
+        match self.signature_version {
+            SignatureVersion::V1 => Sink::Text,
+            SignatureVersion::V3 => Sink::Header,
+        }
     }
 }
 
@@ -146,6 +203,26 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The one exit of `prepare_top` and `prepare_rpc`: refuses (as an
+    /// internal error, a bug) a request whose method, URL or headers hold a
+    /// character that could split a header or a protocol line.
+    fn sealed(self) -> Result<Prepared> {
+        let headers = self
+            .content_type
+            .map(|ct| ("content-type", ct))
+            .into_iter()
+            .chain(self.headers.iter().map(|(k, v)| (*k, v.as_str())));
+        let redacted = self.redacted.as_ref().map(|r| r.0.as_str());
+        if checks::sealed(self.method, &self.url, redacted, headers) {
+            Ok(self)
+        } else {
+            Err(Error::new(
+                crate::error::ErrorKind::Internal,
+                "the prepared request failed its final check (a control character in its method, URL or headers)",
+            ))
+        }
+    }
+
     /// The URL with credentials replaced by `***`, for logs and dry runs.
     pub fn redacted_url(&self) -> &str {
         self.redacted.as_ref().map_or(&self.url, |r| &r.0)
@@ -192,6 +269,9 @@ pub fn business(
     let mut ctx = Ctx::new(js_numbers);
     if api.trim().is_empty() {
         return Err(Error::invalid("api", "API name must not be empty"));
+    }
+    if let Some(why) = fault(api, Sink::Text) {
+        return Err(Error::invalid("api", why));
     }
     let (pairs, repeat_safe) = match models::find(api) {
         Some(m) if m.protocol != protocol => {
@@ -321,16 +401,37 @@ const TOP_SYSTEM: &[&str] = &[
 ];
 
 fn check_timestamp_top(ts: &str) -> Result<()> {
-    crate::time::parse_civil(ts, b' ')
-        .map(|_| ())
-        .ok_or_else(|| Error::invalid("timestamp", "expected yyyy-MM-dd HH:mm:ss (GMT+8)"))
+    match crate::time::parse_top_timestamp_ms(ts) {
+        Some(ms) if crate::time::signable(ms) => Ok(()),
+        _ => Err(Error::invalid(
+            "options.timestamp",
+            "expected yyyy-MM-dd HH:mm:ss (GMT+8) of years 2000 to 2099",
+        )),
+    }
 }
 
-/// `endpoint` with `query` appended (after `&` when it already has a query).
+fn check_timestamp_rpc(ts: &str) -> Result<()> {
+    match crate::time::parse_iso_utc_ms(ts) {
+        Some(ms) if crate::time::signable(ms) => Ok(()),
+        _ => Err(Error::invalid(
+            "options.timestamp",
+            "expected an ISO-8601 UTC instant (yyyy-MM-ddTHH:mm:ssZ) of years 2000 to 2099",
+        )),
+    }
+}
+
+/// The endpoint without the bare `?` it may end with (`check_endpoint`
+/// refuses any other query).
+fn endpoint_base(endpoint: &str) -> &str {
+    endpoint.strip_suffix('?').unwrap_or(endpoint)
+}
+
+/// `endpoint` with `query` appended.
 fn with_query(endpoint: &str, query: &str) -> String {
-    let mut url = String::with_capacity(endpoint.len() + 1 + query.len());
-    url.push_str(endpoint);
-    url.push(if endpoint.contains('?') { '&' } else { '?' });
+    let base = endpoint_base(endpoint);
+    let mut url = String::with_capacity(base.len() + 1 + query.len());
+    url.push_str(base);
+    url.push('?');
     url.push_str(query);
     url
 }
@@ -343,6 +444,7 @@ pub fn prepare_top(
     js_numbers: bool,
     timestamp: &str,
 ) -> Result<Prepared> {
+    cfg.check()?;
     check_timestamp_top(timestamp)?;
     let biz = business(Protocol::Top, api, params, js_numbers)?;
     let mut issues = Vec::new();
@@ -409,7 +511,7 @@ pub fn prepare_top(
             .filter(|(_, v)| !top::is_blank(v))
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
-    Ok(Prepared {
+    Prepared {
         method: "POST",
         url,
         content_type: Some(FORM_CONTENT_TYPE),
@@ -417,7 +519,8 @@ pub fn prepare_top(
         redacted: redacted_url.map(|u| (u, body.clone())),
         body,
         repeat_safe: biz.repeat_safe,
-    })
+    }
+    .sealed()
 }
 
 /// Builds and signs an Aliyun RPC (signature v1) call. `timestamp` is
@@ -430,14 +533,20 @@ pub fn prepare_rpc(
     timestamp: &str,
     nonce: &str,
 ) -> Result<Prepared> {
-    if crate::time::parse_iso_utc_ms(timestamp).is_none() {
+    cfg.check()?;
+    check_timestamp_rpc(timestamp)?;
+    if nonce.trim().is_empty() || nonce.len() > 128 {
         return Err(Error::invalid(
-            "timestamp",
-            "expected an ISO-8601 UTC instant (yyyy-MM-ddTHH:mm:ssZ)",
+            "options.nonce",
+            "expected 1 to 128 characters",
         ));
     }
-    if nonce.trim().is_empty() || nonce.len() > 128 {
-        return Err(Error::invalid("nonce", "expected 1 to 128 characters"));
+    if let Some(why) = fault(nonce, cfg.sink()) {
+        return Err(Error::invalid("options.nonce", why));
+    }
+    // The action is a header in v3 (`business` checks it as text).
+    if let Some(why) = fault(action, cfg.sink()) {
+        return Err(Error::invalid("api", why));
     }
     let biz = business(Protocol::AliyunRpc, action, params, js_numbers)?;
     let version = if action == models::confirm_disburse::MODEL.api {
@@ -446,7 +555,7 @@ pub fn prepare_rpc(
         cfg.version.as_str()
     };
     if cfg.signature_version == SignatureVersion::V3 {
-        return Ok(prepare_v3(cfg, action, version, &biz, timestamp, nonce));
+        return prepare_v3(cfg, action, version, &biz, timestamp, nonce).sealed();
     }
     let format = match cfg.format {
         Format::Json => "JSON",
@@ -529,13 +638,13 @@ pub fn prepare_rpc(
             redacted.map(|r| (with_query(&cfg.endpoint, &r), String::new())),
         ),
         HttpMethod::Post => (
-            cfg.endpoint.clone(),
+            endpoint_base(&cfg.endpoint).to_string(),
             encoded,
             Some(FORM_CONTENT_TYPE),
-            redacted.map(|r| (cfg.endpoint.clone(), r)),
+            redacted.map(|r| (endpoint_base(&cfg.endpoint).to_string(), r)),
         ),
     };
-    Ok(Prepared {
+    Prepared {
         headers: Vec::new(),
         method: cfg.http_method.as_str(),
         url,
@@ -543,7 +652,8 @@ pub fn prepare_rpc(
         body,
         repeat_safe: biz.repeat_safe,
         redacted,
-    })
+    }
+    .sealed()
 }
 
 /// Aliyun v3: business parameters in the query (as the official SDKs send RPC
@@ -570,8 +680,17 @@ fn prepare_v3(
         .as_ref()
         .map(|t| t.expose())
         .unwrap_or("");
+    // fetch sends the host in lower case: sign it so.
+    let host = endpoint_host(&cfg.endpoint);
+    let host_lower;
+    let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+        host_lower = host.to_ascii_lowercase();
+        host_lower.as_str()
+    } else {
+        host
+    };
     let mut signed: Vec<(&str, &str)> = vec![
-        ("host", endpoint_host(&cfg.endpoint)),
+        ("host", host),
         ("x-acs-action", action),
         ("x-acs-content-sha256", &hashed),
         ("x-acs-date", timestamp),
@@ -603,7 +722,7 @@ fn prepare_v3(
     if !token.is_empty() {
         headers.push(("x-acs-security-token", token.to_string()));
     }
-    let base = cfg.endpoint.trim_end_matches('/');
+    let base = endpoint_base(&cfg.endpoint).trim_end_matches('/');
     let url = if canonical_query.is_empty() {
         format!("{base}/")
     } else {

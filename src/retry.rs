@@ -36,14 +36,31 @@ pub enum Decision {
     Final,
 }
 
-/// Seconds from TOP's "ban will last N more seconds".
+/// Seconds from TOP's "ban will last N more seconds": `N` must be decimal
+/// digits followed by whitespace or the end. Too many digits for a u64, a
+/// fraction or no number at all give `None` (the caller does not retry).
 pub fn ban_seconds(text: &str) -> Option<u64> {
-    let lower = text.to_ascii_lowercase();
-    const MARK: &str = "ban will last";
-    let at = crate::json::find_str(&lower, MARK)?;
-    let rest = crate::json::sub(&lower, at + MARK.len(), lower.len()).trim_start();
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-    digits.parse().ok()
+    const MARK: &[u8] = b"ban will last";
+    let b = text.as_bytes();
+    // ASCII-case-insensitive search without lowering a copy of the text.
+    let at = b
+        .windows(MARK.len())
+        .position(|w| w.eq_ignore_ascii_case(MARK))?;
+    let rest = b.get(at + MARK.len()..)?;
+    let start = rest.iter().position(|c| !c.is_ascii_whitespace())?;
+    let rest = rest.get(start..)?;
+    let mut n: u64 = 0;
+    let mut len = 0;
+    for &c in rest.iter().take_while(|c| c.is_ascii_digit()) {
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+        len += 1;
+    }
+    match rest.get(len) {
+        _ if len == 0 => None,
+        None => Some(n),
+        Some(c) if c.is_ascii_whitespace() => Some(n),
+        Some(_) => None,
+    }
 }
 
 /// Extra context the transport knows about a network failure.
@@ -90,12 +107,10 @@ pub fn classify(err: &Error, network: Option<NetworkFault>, policy: &Policy) -> 
                     err.api.message.as_deref().unwrap_or(""),
                     err.api.sub_msg.as_deref().unwrap_or("")
                 );
-                return match ban_seconds(&text) {
-                    Some(s) if s * 1000 <= policy.max_ban_wait_ms => {
-                        Decision::NotProcessed(Some(s * 1000))
-                    }
-                    Some(_) => Decision::Final,
-                    None => Decision::NotProcessed(None),
+                // Unreadable, missing or longer than we wait: do not retry.
+                return match ban_seconds(&text).and_then(|s| s.checked_mul(1000)) {
+                    Some(ms) if ms <= policy.max_ban_wait_ms => Decision::NotProcessed(Some(ms)),
+                    _ => Decision::Final,
                 };
             }
             if sub.starts_with("isp.") || code == "ServiceUnavailable" || code == "InternalError" {
@@ -111,7 +126,8 @@ pub fn classify(err: &Error, network: Option<NetworkFault>, policy: &Policy) -> 
 }
 
 /// Whether to retry after `attempt` (1-based) failed, and the wait in ms.
-/// `random` is uniform in [0, 1).
+/// `random` is uniform in [0, 1) (anything else counts as 0). Every step
+/// saturates: policy numbers and ban floors come from options and servers.
 pub fn next_delay(
     decision: Decision,
     repeat_safe: bool,
@@ -119,7 +135,7 @@ pub fn next_delay(
     policy: &Policy,
     random: f64,
 ) -> Option<u64> {
-    if attempt > policy.retries {
+    if attempt == 0 || attempt > policy.retries {
         return None;
     }
     let floor = match decision {
@@ -133,8 +149,14 @@ pub fn next_delay(
         .base_delay_ms
         .saturating_mul(1u64 << (attempt - 1).min(20))
         .min(policy.max_delay_ms);
-    let jitter = (exp as f64 * random.clamp(0.0, 1.0)) as u64;
-    Some(floor + jitter)
+    let r = if random.is_finite() {
+        random.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    // `as` from f64 saturates; exp * r <= exp.
+    let jitter = ((exp as f64 * r) as u64).min(exp);
+    Some(floor.saturating_add(jitter))
 }
 
 /// Marks `err.retryable` from the decision and the request's repeat safety.

@@ -7,6 +7,12 @@ const GMT8_MS: i64 = 8 * 3600 * 1000;
 /// 0000-01-01 .. 9999-12-31 is all the formats below can express.
 const MIN_MS: i64 = -62_167_219_200_000;
 const MAX_MS: i64 = 253_402_300_799_999;
+/// Signing instants: 2000-01-01T00:00:00Z ..= 2099-12-31T23:59:59.999Z. The
+/// gateways accept a timestamp only within minutes of their clock, so outside
+/// this range there is only a broken clock or a bad conversion (NaN → 0 →
+/// 1970), which must be refused rather than signed.
+pub const SIGN_MIN_MS: i64 = 946_684_800_000;
+pub const SIGN_MAX_MS: i64 = 4_102_444_799_999;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Civil {
@@ -70,9 +76,21 @@ pub fn civil_from_ms(ms: i64) -> Option<Civil> {
     })
 }
 
-pub fn ms_from_civil(c: &Civil) -> i64 {
+/// Unix ms of a calendar time; `None` unless it is a real date and time of
+/// years 0000..9999 (so the arithmetic cannot overflow).
+pub fn ms_from_civil(c: &Civil) -> Option<i64> {
+    if !(0..=9999).contains(&c.year)
+        || !(1..=12).contains(&c.month)
+        || c.day == 0
+        || c.day > days_in_month(c.year, c.month)
+        || c.hour > 23
+        || c.minute > 59
+        || c.second > 59
+    {
+        return None;
+    }
     let days = days_from_civil(c.year, c.month, c.day);
-    (days * 86_400 + (c.hour * 3600 + c.minute * 60 + c.second) as i64) * 1000
+    Some((days * 86_400 + (c.hour * 3600 + c.minute * 60 + c.second) as i64) * 1000)
 }
 
 fn two(out: &mut String, v: u32) {
@@ -96,16 +114,34 @@ fn write_date_time(c: &Civil, sep: char, out: &mut String) {
     two(out, c.second);
 }
 
-/// `yyyy-MM-dd HH:mm:ss` in GMT+8, as the TOP router expects.
+/// Whether `unix_ms` may be signed as a request's timestamp.
+pub fn signable(unix_ms: i64) -> bool {
+    (SIGN_MIN_MS..=SIGN_MAX_MS).contains(&unix_ms)
+}
+
+/// TOP's signing timestamp: `yyyy-MM-dd HH:mm:ss` in GMT+8; `None` outside
+/// the signing range (`signable`).
 pub fn top_timestamp(unix_ms: i64) -> Option<String> {
+    if !signable(unix_ms) {
+        return None;
+    }
+    top_datetime(unix_ms)
+}
+
+/// Any instant of years 0000..9999 as TOP wall time (GMT+8), for date fields.
+pub fn top_datetime(unix_ms: i64) -> Option<String> {
     let c = civil_from_ms(unix_ms.checked_add(GMT8_MS)?)?;
     let mut s = String::with_capacity(19);
     write_date_time(&c, ' ', &mut s);
     Some(s)
 }
 
-/// `yyyy-MM-ddTHH:mm:ssZ` in UTC, as Aliyun RPC expects.
+/// Aliyun's signing timestamp: `yyyy-MM-ddTHH:mm:ssZ` in UTC; `None` outside
+/// the signing range (`signable`).
 pub fn iso_utc(unix_ms: i64) -> Option<String> {
+    if !signable(unix_ms) {
+        return None;
+    }
     let c = civil_from_ms(unix_ms)?;
     let mut s = String::with_capacity(20);
     write_date_time(&c, 'T', &mut s);
@@ -145,17 +181,7 @@ pub fn parse_civil(s: &str, sep: u8) -> Option<Civil> {
         minute: digits(&b[14..16])?,
         second: digits(&b[17..19])?,
     };
-    if c.month == 0
-        || c.month > 12
-        || c.day == 0
-        || c.day > days_in_month(c.year, c.month)
-        || c.hour > 23
-        || c.minute > 59
-        || c.second > 59
-    {
-        return None;
-    }
-    Some(c)
+    ms_from_civil(&c).map(|_| c)
 }
 
 /// Accepts TOP wall time as given, or an ISO-8601 UTC instant such as
@@ -165,7 +191,7 @@ pub fn normalize_top_datetime(s: &str) -> Option<String> {
         return Some(s.to_string());
     }
     let ms = parse_iso_utc_ms(s)?;
-    top_timestamp(ms)
+    top_datetime(ms)
 }
 
 /// `yyyy-MM-ddTHH:mm:ss[.fff]Z` → Unix ms.
@@ -190,12 +216,14 @@ pub fn parse_iso_utc_ms(s: &str) -> Option<i64> {
         None => return None,
     };
     let c = parse_civil(main, b'T')?;
-    Some(ms_from_civil(&c) + frac)
+    Some(ms_from_civil(&c)? + frac)
 }
 
 /// TOP timestamp given as wall time in GMT+8 → Unix ms.
 pub fn parse_top_timestamp_ms(s: &str) -> Option<i64> {
-    parse_civil(s, b' ').map(|c| ms_from_civil(&c) - GMT8_MS)
+    parse_civil(s, b' ')
+        .and_then(|c| ms_from_civil(&c))
+        .map(|ms| ms - GMT8_MS)
 }
 
 #[cfg(test)]
@@ -210,10 +238,14 @@ mod tests {
             "2016-01-01 12:00:00"
         );
         assert_eq!(iso_utc(1_456_231_584_000).unwrap(), "2016-02-23T12:46:24Z");
-        assert_eq!(iso_utc(0).unwrap(), "1970-01-01T00:00:00Z");
-        assert_eq!(top_timestamp(-1).unwrap(), "1970-01-01 07:59:59");
-        assert!(top_timestamp(i64::MAX).is_none());
-        assert!(iso_utc(i64::MIN).is_none());
+        assert_eq!(top_datetime(-1).unwrap(), "1970-01-01 07:59:59");
+        // Never signed as 1970 (NaN as i64 is 0), nor at the ends of i64.
+        for t in [0, -1, i64::MIN, i64::MAX, SIGN_MIN_MS - 1, SIGN_MAX_MS + 1] {
+            assert!(top_timestamp(t).is_none() && iso_utc(t).is_none(), "{t}");
+        }
+        assert_eq!(iso_utc(SIGN_MIN_MS).unwrap(), "2000-01-01T00:00:00Z");
+        assert_eq!(iso_utc(SIGN_MAX_MS).unwrap(), "2099-12-31T23:59:59Z");
+        assert_eq!(top_timestamp(SIGN_MAX_MS).unwrap(), "2100-01-01 07:59:59");
     }
 
     #[test]

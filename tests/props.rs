@@ -152,7 +152,12 @@ proptest! {
     #[test]
     fn timestamps_ignore_host_zone(ms in 0i64..4_102_444_800_000) {
         // The core never reads the zone; compare against the arithmetic definition.
-        let t = aligate::time::top_timestamp(ms).unwrap();
+        let t = aligate::time::top_datetime(ms).unwrap();
         prop_assert_eq!(aligate::time::parse_top_timestamp_ms(&t), Some(ms - ms.rem_euclid(1000)));
+        // Signing timestamps are the same text, inside the signing range only.
+        let signable = aligate::time::signable(ms);
+        prop_assert_eq!(aligate::time::top_timestamp(ms).is_some(), signable);
+        prop_assert_eq!(aligate::time::top_timestamp(ms).is_some_and(|s| s == t), signable);
+        prop_assert_eq!(aligate::time::iso_utc(ms).is_some(), signable);
     }
 }

@@ -17,14 +17,10 @@ pub const UNIVERSE_ORDER_VO: &[Field] = &[
 
 pub const FIELDS: &[Field] = &[opt("param0", Ty::Obj(UNIVERSE_ORDER_VO))];
 
-/// `outer_order_id` is the documented dedupe key ("用于订单幂等去重").
+/// `outer_order_id` is the documented dedupe key ("用于订单幂等去重"): safe
+/// only when `param0.outer_order_id` is a non-blank key.
 fn repeat_safe(params: &Json) -> bool {
-    params
-        .get("param0")
-        .and_then(|p| p.get("outer_order_id"))
-        .is_some_and(|v| {
-            matches!(v, Json::Str(s) if !s.trim().is_empty()) || matches!(v, Json::Num(_))
-        })
+    super::has_key(params.get("param0").and_then(|p| p.get("outer_order_id")))
 }
 
 pub const MODEL: Model = Model {

@@ -26,9 +26,9 @@ pub const FIELDS: &[Field] = &[
 ];
 
 /// Confirming receipt is a state change keyed by `LmOrderId`: a repeat finds the
-/// order already confirmed and cannot disburse twice.
-fn repeat_safe(_: &Json) -> bool {
-    true
+/// order already confirmed and cannot disburse twice. Safe only with that key.
+fn repeat_safe(params: &Json) -> bool {
+    super::has_key(params.get("LmOrderId"))
 }
 
 pub const MODEL: Model = Model {

@@ -59,31 +59,36 @@ pub const FIELDS: &[Field] = &[req(
     Ty::Obj(OFFICIAL_FUNDS_RECORD_REQUEST),
 )];
 
-/// `uid` (唯一键) dedupes each sub-order; a repeat is safe when every sub-order has one.
+/// `uid` (唯一键, on `SubOrderFinanceDTO`) dedupes each sub-order record. Safe
+/// only when every record that could be applied carries one:
+/// - `official_funds_record_request` is an object;
+/// - each of `payments`, `confirms`, `refunds` is absent, `null` or an array;
+/// - every main order in them is an object whose `sub_orders` is a non-empty
+///   array (a main order without sub-orders would be applied with no key);
+/// - every sub-order is an object with a non-blank `uid` (`models::has_key`);
+/// - and there is at least one sub-order in all (nothing keyed: unsafe).
 fn repeat_safe(params: &Json) -> bool {
-    let Some(req) = params.get("official_funds_record_request") else {
+    let Some(req @ Json::Obj(_)) = params.get("official_funds_record_request") else {
         return false;
     };
-    ["payments", "confirms", "refunds"].iter().all(|list| {
-        req.get(list)
-            .and_then(Json::as_array)
-            .map(|mains| {
-                mains.iter().all(|m| {
-                    m.get("sub_orders")
-                        .and_then(Json::as_array)
-                        .map(|subs| {
-                            subs.iter().all(|s| {
-                                s.get("uid").is_some_and(|u| {
-                                    u.as_str().is_some_and(|t| !t.trim().is_empty())
-                                        || matches!(u, Json::Num(_))
-                                })
-                            })
-                        })
-                        .unwrap_or(true)
-                })
-            })
-            .unwrap_or(true)
-    })
+    let mut records = 0usize;
+    for list in ["payments", "confirms", "refunds"] {
+        let mains = match req.get(list) {
+            None | Some(Json::Null) => continue,
+            Some(Json::Arr(mains)) => mains,
+            Some(_) => return false,
+        };
+        for main in mains {
+            let Some(Json::Arr(subs)) = main.get("sub_orders") else {
+                return false;
+            };
+            if subs.is_empty() || !subs.iter().all(|s| super::has_key(s.get("uid"))) {
+                return false;
+            }
+            records += subs.len();
+        }
+    }
+    records > 0
 }
 
 pub const MODEL: Model = Model {

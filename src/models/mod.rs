@@ -30,7 +30,8 @@ pub struct Model {
     /// Response leaves that are not strings (XML carries only text).
     pub response_types: &'static [(&'static str, RespTy)],
     /// True when repeating this (valid) request cannot duplicate its effect:
-    /// a read, or a write carrying the API's dedupe key.
+    /// a read, or a write in which every record that could be applied carries
+    /// the API's dedupe key (see `has_key`). Anything else is unsafe.
     pub repeat_safe: fn(&Json) -> bool,
 }
 
@@ -43,4 +44,16 @@ pub const MODELS: [&Model; 4] = [
 
 pub fn find(api: &str) -> Option<&'static Model> {
     MODELS.iter().copied().find(|m| m.api == api)
+}
+
+/// A dedupe key that is present: a string with a non-whitespace character, or
+/// a number (the string fields take integers). Absent, `null`, `""`, blanks,
+/// objects, arrays and booleans are no key. The JS binding's non-finite
+/// marker strings fail validation, so they never reach a sent request.
+pub fn has_key(v: Option<&Json>) -> bool {
+    match v {
+        Some(Json::Str(s)) => !s.trim().is_empty(),
+        Some(Json::Num(_)) => true,
+        _ => false,
+    }
 }

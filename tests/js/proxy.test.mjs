@@ -85,7 +85,7 @@ test("CORS only for configured origins", async () => {
 });
 
 test("per-client rate limit answers 429 with Retry-After", async () => {
-  const p = createSigningProxy({ token: TOKEN, allow: ["ConfirmDisburse"], rateLimit: { requests: 2, perMs: 60_000 },
+  const p = createSigningProxy({ token: TOKEN, allow: ["ConfirmDisburse"], rateLimit: { requests: 2, perMs: 60_000 }, trustedClientHeader: "x-forwarded-for",
     linkedmall: { accessKeyId: C.accessKeyId, accessKeySecret: C.accessKeySecret, endpoint: sb.linkedmallEndpoint } });
   const req = (ip) => p(new Request("http://proxy/", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "x-forwarded-for": ip },
     body: JSON.stringify({ api: "ConfirmDisburse", params: { BizId: "b", BizUid: "u", LmOrderId: "1" } }) }));
