@@ -42,10 +42,8 @@ const want = m[1];
 const have = out("wasm-bindgen", ["--version"]).trim().split(" ")[1];
 if (have !== want) {
   log(`wasm-bindgen-cli ${have ?? "missing"}; installing ${want}`);
-  const base = ["install", "wasm-bindgen-cli", "--version", `=${want}`, "--force"];
-  // --locked first, as its authors intend; its lockfile can name a crate
-  // version the registry mirror lacks, so fall back to fresh resolution.
-  if (!run("cargo", [...base, "--locked"]) && !run("cargo", base)) process.exit(1);
+  // Without --locked: its lockfile pins a crate version this registry lacks.
+  if (!run("cargo", ["install", "wasm-bindgen-cli", "--version", `=${want}`, "--force"])) process.exit(1);
 }
 
 // 3. npm dependencies (dev tools: binaryen's wasm-opt, test runtimes).

@@ -83,7 +83,7 @@ pub fn endpoint_fault(e: &str) -> Option<&'static str> {
         return Some("must not have a #fragment: fetch would drop the signed query after it");
     }
     let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
+    let (authority, tail) = split(rest, end);
     if authority.contains('@') {
         return Some("must not contain user:password@; pass credentials as options");
     }
@@ -99,7 +99,7 @@ pub fn endpoint_fault(e: &str) -> Option<&'static str> {
             let Some(close) = v6.find(']') else {
                 return Some("has an unclosed [IPv6] host");
             };
-            let (addr, after) = v6.split_at(close);
+            let (addr, after) = split(v6, close);
             if addr.is_empty()
                 || !addr
                     .bytes()
@@ -110,7 +110,7 @@ pub fn endpoint_fault(e: &str) -> Option<&'static str> {
             (None, after.get(1..).unwrap_or_default())
         }
         None => {
-            let (h, p) = authority.split_at(authority.find(':').unwrap_or(authority.len()));
+            let (h, p) = split(authority, authority.find(':').unwrap_or(authority.len()));
             (Some(h), p)
         }
     };
@@ -130,6 +130,12 @@ pub fn endpoint_fault(e: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// `s.split_at(i)` without its panic path (whose message formatting costs
+/// kilobytes of wasm; `i` always comes from a `find` on `s` here).
+fn split(s: &str, i: usize) -> (&str, &str) {
+    (s.get(..i).unwrap_or(s), s.get(i..).unwrap_or_default())
 }
 
 fn host_fault(host: &str) -> Option<&'static str> {
