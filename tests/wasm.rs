@@ -24,7 +24,7 @@ fn public_top_vector() {
         r#"{"app_key":"12345678","method":"taobao.item.seller.get","timestamp":"2016-01-01 12:00:00","format":"json","v":"2.0","sign_method":"md5","session":"test","fields":"num_iid,title,nick,price,num","num_iid":"11223344"}"#,
     );
     assert_eq!(
-        sign_top(params, "helloworld", "md5").unwrap(),
+        sign_top(params, "helloworld".into(), "md5".into()).unwrap(),
         "66987CB115214E59E6EC978214934FB8"
     );
 }
@@ -35,7 +35,7 @@ fn public_aliyun_vector() {
         r#"{"AccessKeyId":"testid","Action":"DescribeRegions","Format":"XML","SignatureMethod":"HMAC-SHA1","SignatureNonce":"3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf","SignatureVersion":"1.0","Timestamp":"2016-02-23T12:46:24Z","Version":"2014-05-26"}"#,
     );
     assert_eq!(
-        sign_aliyun_rpc(params, "testsecret", "GET").unwrap(),
+        sign_aliyun_rpc(params, "testsecret".into(), "GET".into()).unwrap(),
         "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
     );
 }
@@ -108,7 +108,7 @@ fn builders_and_fresh_nonces() {
 #[wasm_bindgen_test]
 fn validation_paths() {
     let issues: Array = validate_params(
-        "aliyun.gsc.funds.flow.notify",
+        "aliyun.gsc.funds.flow.notify".into(),
         obj(r#"{"official_funds_record_request":{"payments":[{"main_biz_order_id":"m","create_date":"2022-09-23 09:00:00","biz_date":"2022-09-23 09:00:00","seller_id":"s","sale_type":"sell","sub_orders":[{"sub_biz_order_id":"s","auction_id":"a","auction_title":"t","out_item_id":"o","price":1,"freight":1,"amount":1,"amount_type":"currency","pay_type":"card","currency_type":"yuan","qty":1,"point_grant":1,"uid":"u","return_point_grant":1}]}]}}"#),
     )
     .unwrap()
