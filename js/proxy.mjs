@@ -362,6 +362,7 @@ const jsonResponse = (status, kind, message) =>
 
 /** Resolves when res can take more (or is gone). */
 const drained = (res) => new Promise((resolve) => {
+  if (res.destroyed || !res.writableNeedDrain) return resolve(); // 'close' may already have been emitted
   const done = () => {
     res.off("drain", done);
     res.off("close", done);
