@@ -10,11 +10,29 @@ export interface SigningProxyOptions {
   origins?: string[];
   /** Request body cap, default 256 KiB. */
   maxBodyBytes?: number;
-  /** Per client, default 60 per 60 000 ms. */
-  rateLimit?: { requests?: number; perMs?: number };
+  /**
+   * Per client, default 60 per 60 000 ms. At most `maxClients` (default 10 000) clients have their own
+   * window; while that many are live, newcomers share one window of `requests`.
+   */
+  rateLimit?: { requests?: number; perMs?: number; maxClients?: number };
+  /** Wrong or missing tokens per client before 429 (then even the right token waits), default 10 per 600 000 ms. */
+  authFailures?: { requests?: number; perMs?: number };
+  /**
+   * A header the deployment's own front end sets to the client's address, e.g. "cf-connecting-ip" behind
+   * Cloudflare (a Worker has no socket address). For a comma-separated list (x-forwarded-for) its last entry
+   * counts: the one the trusted front end appended. Default none: the socket address toNodeHandler saw,
+   * else one key shared by all. Name a header only if the front end always overwrites it.
+   */
+  trustedClientHeader?: string;
+  /** Identifies a client; overrides trustedClientHeader and the socket address. */
   clientKey?: (request: Request) => string;
 }
 /** `(Request) => Promise<Response>`: POST { api, params, dryRun? } with `Authorization: Bearer <token>`. */
 export declare function createSigningProxy(options: SigningProxyOptions): (request: Request) => Promise<Response>;
-/** Adapter for node:http. */
+/**
+ * Adapter for node:http. Streams the body to the handler (at most `maxBodyBytes`, default 1 MiB) and the
+ * response back; malformed requests get a JSON 400/405/413; it never throws or rejects.
+ */
 export declare function toNodeHandler(handler: (request: Request) => Promise<Response>, options?: { maxBodyBytes?: number }): (req: unknown, res: unknown) => void;
+/** The peer address toNodeHandler saw for a Request it built (undefined for any other Request). */
+export declare function clientAddress(request: Request): string | undefined;

@@ -64,10 +64,15 @@ async function readCapped(request, max) {
   }
 }
 
-/** Every form a secret can take in a response: raw, JSON-escaped, percent-encoded (URI, RFC 3986, form). */
+/**
+ * Every form a secret can take in a response: raw, JSON-escaped, percent-encoded (URI, RFC 3986, form),
+ * and each piece of it between header syntax (control characters, ":"), where a value that split a header
+ * line would be cut before a gateway echoes it.
+ */
 function secretForms(secrets) {
   const forms = new Set();
-  for (const s of secrets) {
+  const pieces = secrets.flatMap((s) => (typeof s === "string" ? [s, ...s.split(/[\x00-\x1f\x7f:]+/)] : []));
+  for (const s of new Set(pieces)) {
     // Shorter values would match ordinary words; aligate's own options refuse nothing shorter anyway.
     if (typeof s !== "string" || s.length < 8) continue;
     const uri = encodeURIComponent(s);
@@ -267,7 +272,8 @@ export function createSigningProxy(options) {
     const own = (k) => (Object.hasOwn(call, k) ? call[k] : undefined);
     const api = own("api");
     if (typeof api !== "string") return fail(request, 400, "bad_request", "api must be a string");
-    if (!allowed.has(api)) return fail(request, 403, "forbidden", `api ${JSON.stringify(api.slice(0, 100))} is not allowed here`);
+    // Named back only when it looks like an API name: the client's text is never copied into a response.
+    if (!allowed.has(api)) return fail(request, 403, "forbidden", /^[\w.]{1,100}$/.test(api) ? `api ${api} is not allowed here` : "api is not allowed here");
     const client = LINKEDMALL_APIS.has(api) ? lm : top;
     if (!client) return fail(request, 501, "not_configured", `no credentials configured for ${api}`);
     try {
@@ -356,6 +362,7 @@ const jsonResponse = (status, kind, message) =>
 
 /** Resolves when res can take more (or is gone). */
 const drained = (res) => new Promise((resolve) => {
+  if (res.destroyed || !res.writableNeedDrain) return resolve(); // 'close' may already have been emitted
   const done = () => {
     res.off("drain", done);
     res.off("close", done);

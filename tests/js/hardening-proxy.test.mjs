@@ -175,7 +175,6 @@ test("item 1 generator: malformed HTTP of every kind gets a 4xx or a closed sock
       if (Array.isArray(chunks) && label === "pipelined") continue; // several answers in one stream
       const status = checkAnswer(text, label);
       seen.set(status, (seen.get(status) ?? 0) + 1);
-      if (process.env.H17_DEBUG) console.log(label, status);
     }
     for (const s of [400, 405, 413]) assert.ok(seen.has(s), `some request was answered ${s}: ${[...seen]}`);
     assert.equal((await normalCall(srv.url)).status, 200);
