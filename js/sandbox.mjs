@@ -184,7 +184,7 @@ export async function startSandbox(options = {}) {
   const limits = readLimits(options.limits);
   // The sandbox knows its secrets: any client text that contains one (a secret pasted into a key id, method or
   // option) is masked before it reaches the log.
-  const secrets = [creds.appSecret, creds.accessKeySecret, options.session, creds.securityToken].filter((x) => typeof x === "string" && x !== "");
+  const secrets = [creds.appSecret, creds.accessKeySecret, options.session ?? TEST_CREDENTIALS.session, creds.securityToken].filter((x) => typeof x === "string" && x !== "");
   const clean = (v, max) => logSafe(secrets.reduce((t, x) => t.split(x).join("***"), String(v)), max);
   const userLog = options.log === false ? () => {} : options.log ?? ((l) => console.error(l));
   const log = (line) => {
@@ -234,18 +234,17 @@ export async function startSandbox(options = {}) {
         outcome.who ?? "", "->", String(outcome.status), clean(outcome.note ?? "", 300), `(${(performance.now() - t0).toFixed(1)} ms)`];
       log(parts.filter((x) => x !== "").join(" "));
     };
-    if (req.url.length > limits.urlBytes) {
-      req.resume();
-      return done(refuse(res, 414, `request target over ${limits.urlBytes} bytes`));
-    }
     const maxBody = req.url.startsWith("/__sandbox/") ? limits.controlBytes : limits.bodyBytes;
     const tooLarge = () => done(refuse(res, 413, `body over ${maxBody} bytes`));
     const chunks = [];
     let size = 0;
-    // Over the cap the body is drained, not kept, so the client can read the 413; a client that keeps sending
-    // far past it is cut off.
-    let over = Number(header(req, "content-length") ?? 0) > maxBody;
-    if (over) tooLarge();
+    // Refused before reading when the target or the declared length is over; then (or once the cap is passed
+    // while reading) the body is drained, not kept, so the client can read the answer; a client that keeps
+    // sending far past the cap is cut off.
+    let over = true;
+    if (req.url.length > limits.urlBytes) done(refuse(res, 414, `request target over ${limits.urlBytes} bytes`));
+    else if (Number(header(req, "content-length") ?? 0) > maxBody) tooLarge();
+    else over = false;
     req.on("data", (c) => {
       size += c.length;
       if (over) {

@@ -2,6 +2,7 @@
 // property lookup, every store is bounded, sizes are refused before any signature is computed, malformed HTTP
 // and vanishing clients never end the process, and each request is one escaped log line without secrets.
 import { test, before, after } from "node:test";
+// Each test has a time bound (a hang is a failure, not a wait); nothing asserts on time.
 import assert from "node:assert/strict";
 import net from "node:net";
 import http from "node:http";
@@ -72,7 +73,7 @@ const postFaults = async (body, server = sb) => {
   return { status: r.status, json: await r.json() };
 };
 
-test("regression: __proto__ as TOP method with a queued slow fault does not end the process; constructor and toString are invalid methods", async () => {
+test("regression: __proto__ as TOP method with a queued slow fault does not end the process; constructor and toString are invalid methods", { timeout: 10_000 }, async () => {
   sb.inject({ fault: "slow", ms: 20 });
   const r = await top([["method", "__proto__"]]);
   assert.equal(r.json.error_response.code, 22);
@@ -85,7 +86,7 @@ test("regression: __proto__ as TOP method with a queued slow fault does not end 
   await stillServes();
 });
 
-test("generator: every Object.prototype name as TOP method and Aliyun Action, with and without each queued fault", async () => {
+test("generator: every Object.prototype name as TOP method and Aliyun Action, with and without each queued fault", { timeout: 60_000 }, async () => {
   for (const fault of [null, ...FAULTS]) {
     for (const name of HOSTILE) {
       sb.clearFaults();
@@ -103,7 +104,7 @@ test("generator: every Object.prototype name as TOP method and Aliyun Action, wi
   }
 });
 
-test("generator: Object.prototype names as parameter names, system values, header names, fault fields and control paths", async () => {
+test("generator: Object.prototype names as parameter names, system values, header names, fault fields and control paths", { timeout: 60_000 }, async () => {
   for (const name of HOSTILE) {
     // As a business parameter name: a well-formed answer (accepted or refused by the rules), never a crash.
     const t = await top([...OK_TOP, [name, "1"]]);
@@ -139,7 +140,7 @@ test("generator: Object.prototype names as parameter names, system values, heade
   await stillServes();
 });
 
-test("POST /__sandbox/faults: hostile bodies get a 400 and queue nothing; the queue is bounded", async () => {
+test("POST /__sandbox/faults: hostile bodies get a 400 and queue nothing; the queue is bounded", { timeout: 60_000 }, async () => {
   sb.clearFaults();
   const bodies = ["not json", "[", "null", "1", '"503"', "true", "[[]]", "[null]", "[1]", '[{"fault":"503"},{"fault":"nope"}]',
     '{"fault":"503","count":1e308}', '{"fault":"503","count":-1}', '{"fault":"503","count":0}', '{"fault":"503","count":1.5}',
@@ -167,13 +168,14 @@ test("POST /__sandbox/faults: hostile bodies get a 400 and queue nothing; the qu
   await stillServes();
 });
 
-test("bounded: stats do not grow per unauthenticated method name or per large request", async () => {
+test("bounded: stats do not grow per unauthenticated method name or per large request", { timeout: 60_000 }, async () => {
   const s = await startSandbox({ log: false });
   try {
     for (let batch = 0; batch < 40; batch++) {
       await Promise.all(Array.from({ length: 25 }, (_, i) => top([["method", `m${batch}.${i}.${crypto.randomUUID()}`]], { server: s, sign: false })));
     }
-    const big = "x".repeat(s.limits.bodyBytes - 2048);
+    assert.ok(Object.keys(s.stats.byApi).length <= 5, `${Object.keys(s.stats.byApi).length} byApi keys`);
+    const big = "x".repeat(1_000_000); // under the default body cap
     for (let i = 0; i < 20; i++) {
       assert.equal((await top([["method", `${i}${big}`]], { server: s, sign: false })).json.error_response.code, 22);
       assert.equal((await rpc([["Action", `${i}${big}`]], { server: s })).json.Code, "InvalidAction.NotFound");
@@ -191,39 +193,36 @@ test("bounded: stats do not grow per unauthenticated method name or per large re
   }
 });
 
-test("bounded: nonces are capped by count (oldest out) and still catch a replay", async () => {
+test("bounded: nonces are capped by count (oldest out) and still catch a replay", { timeout: 60_000 }, async () => {
   const s = await startSandbox({ log: false, limits: { nonces: 20 } });
   try {
+    const long = await rpc([...OK_RPC, ["SignatureNonce", "n".repeat(129)]], { server: s });
+    assert.deepEqual([long.status, long.json.Code], [400, "InvalidParameter"], "nonces are short (128 characters by default)");
     for (let i = 0; i < 60; i++) assert.equal((await rpc(OK_RPC, { server: s })).json.Code, "SUCCESS");
     assert.equal(s.introspect().nonces, 20);
     const nonce = crypto.randomUUID();
     assert.equal((await rpc([...OK_RPC, ["SignatureNonce", nonce]], { server: s })).json.Code, "SUCCESS");
     assert.equal((await rpc([...OK_RPC, ["SignatureNonce", nonce]], { server: s })).json.Code, "SignatureNonceUsed");
-    const long = await rpc([...OK_RPC, ["SignatureNonce", "n".repeat(s.limits.nonceChars + 1)]], { server: s });
-    assert.deepEqual([long.status, long.json.Code], [400, "InvalidParameter"]);
     assert.equal(s.introspect().nonces, 20);
   } finally {
     await s.close();
   }
 });
 
-test("oversize requests are refused before any signature is computed", async () => {
-  const count = () => sb.introspect().signatures;
-  const n0 = count();
-  await stillServes();
-  assert.equal(count(), n0 + 2, "the counter counts");
+test("oversize requests are refused before any signature is computed", { timeout: 60_000 }, async () => {
+  const count = () => sb.introspect?.().signatures;
   const n1 = count();
-  const pad = "x".repeat(sb.limits.bodyBytes);
+  const pad = "x".repeat(1024 * 1024); // the default body cap
   assert.equal((await top([...OK_TOP, ["note", pad]])).status, 413);
   assert.equal((await rpc([...OK_RPC, ["Note", pad]])).status, 413);
-  const many = Array.from({ length: sb.limits.params }, (_, i) => [`p${i}`, "1"]);
+  const many = Array.from({ length: 256 }, (_, i) => [`p${i}`, "1"]);
   assert.equal((await top([...OK_TOP, ...many])).status, 413);
   assert.equal((await rpc([...OK_RPC, ...many])).status, 413);
   // Decoded characters: under the byte cap as raw bytes, over the parameter character cap when counted with the query.
   const q = await fetch(`${sb.topEndpoint}?pad=${"y".repeat(4096)}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: `method=${LIANBEI}&x=${"z".repeat(sb.limits.paramBytes - 4096)}` });
+    body: `method=${LIANBEI}&x=${"z".repeat(1024 * 1024 - 4096)}` });
   assert.equal(q.status, 413);
-  assert.equal((await fetch(`${sb.topEndpoint}?${"a=1&".repeat(sb.limits.urlBytes / 4 + 1)}`)).status, 414);
+  assert.equal((await fetch(`${sb.topEndpoint}?${"a=1&".repeat(8 * 1024 / 4 + 1)}`)).status, 414);
   // Streamed without a content-length: refused once the cap is passed.
   const chunked = await new Promise((resolve, reject) => {
     const req = http.request(sb.topEndpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" } }, (res) => {
@@ -242,13 +241,15 @@ test("oversize requests are refused before any signature is computed", async () 
   assert.equal((await top([["method", "alibaba.retail.commission.status.change"], ["param0", "{}"]])).json.error_response.code, 26);
   assert.equal((await rpc([...OK_RPC, ["Action", "Other"]])).json.Code, "InvalidAction.NotFound");
   assert.equal(count(), n1, "no signature computed for any of them");
+  await stillServes();
+  assert.equal(count(), n1 + 2, "the counter counts");
   // A one-value-over-64-KiB request within the caps is signed once and refused as an invalid argument.
   const big = await top([...OK_TOP, ["note", "x".repeat(70_000)]]);
   assert.equal(big.json.error_response.code, 41, big.text);
   await stillServes();
 });
 
-test("options.limits: overrides apply; unknown or invalid limits are refused", async () => {
+test("options.limits: overrides apply; unknown or invalid limits are refused", { timeout: 60_000 }, async () => {
   const s = await startSandbox({ log: false, limits: { bodyBytes: 2000 } });
   try {
     assert.equal((await top([...OK_TOP, ["note", "x".repeat(2000)]], { server: s })).status, 413);
@@ -261,7 +262,7 @@ test("options.limits: overrides apply; unknown or invalid limits are refused", a
   }
 });
 
-test("malformed HTTP, bad URLs and Hosts, clients vanishing mid-request: answered or dropped, never a crash", async () => {
+test("malformed HTTP, bad URLs and Hosts, clients vanishing mid-request: answered or dropped, never a crash", { timeout: 60_000 }, async () => {
   const close = "Connection: close\r\n";
   const cases = [
     `GET /router/rest HTTP/1.1\r\nHost: a b\r\n${close}\r\n`,
@@ -305,7 +306,7 @@ test("malformed HTTP, bad URLs and Hosts, clients vanishing mid-request: answere
   await stillServes();
 });
 
-test("close() ends pending slow answers; a throwing log sink does not break a request", async () => {
+test("close() ends pending slow answers; a throwing log sink does not break a request", { timeout: 60_000 }, async () => {
   const s = await startSandbox({ log: () => { throw new Error("sink"); } });
   s.inject({ fault: "slow", ms: 60_000, count: 3 });
   const pending = Array.from({ length: 3 }, () => top(OK_TOP, { server: s }).catch((e) => e));
@@ -322,7 +323,7 @@ test("close() ends pending slow answers; a throwing log sink does not break a re
   }
 });
 
-test("log: one line per request, client control characters escaped, no secret even in the wrong field", async () => {
+test("log: one line per request, client control characters escaped, no secret even in the wrong field", { timeout: 60_000 }, async () => {
   const start = lines.length;
   const controls = ["a\nb", "a\r\nb", "a\u2028b", "\x1b[2Jx", "a\0b", "a\u202eb", "a\tb", "\\x0a"];
   let sent = 0;
