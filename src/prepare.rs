@@ -136,18 +136,15 @@ impl TopConfig {
     /// Every option that reaches the URL, checked (`prepare_top` runs this on
     /// each call; bindings may call it at construction to fail early).
     pub fn check(&self) -> Result<()> {
-        let mut issues = Vec::new();
-        checks::check(&mut issues, "options.appKey", &self.app_key, Sink::Text);
-        if let Some(s) = &self.session {
-            checks::check(&mut issues, "options.session", s.expose(), Sink::Text);
-        }
-        if let Some(why) = endpoint_fault(&self.endpoint) {
-            issues.push(Issue {
-                path: "options.endpoint".into(),
-                message: why.into(),
-            });
-        }
-        checks::done(issues)
+        let session = self.session.as_ref().map_or("", |s| s.expose());
+        checks::options(
+            &[
+                ("options.appKey", &self.app_key),
+                ("options.session", session),
+            ],
+            Sink::Text,
+            &self.endpoint,
+        )
     }
 }
 
@@ -155,25 +152,16 @@ impl RpcConfig {
     /// Every option that reaches the URL, body or (v3) a header, checked
     /// (`prepare_rpc` runs this on each call; see `TopConfig::check`).
     pub fn check(&self) -> Result<()> {
-        let sink = self.sink();
-        let mut issues = Vec::new();
-        checks::check(
-            &mut issues,
-            "options.accessKeyId",
-            &self.access_key_id,
-            sink,
-        );
-        if let Some(t) = &self.security_token {
-            checks::check(&mut issues, "options.securityToken", t.expose(), sink);
-        }
-        checks::check(&mut issues, "options.version", &self.version, sink);
-        if let Some(why) = endpoint_fault(&self.endpoint) {
-            issues.push(Issue {
-                path: "options.endpoint".into(),
-                message: why.into(),
-            });
-        }
-        checks::done(issues)
+        let token = self.security_token.as_ref().map_or("", |t| t.expose());
+        checks::options(
+            &[
+                ("options.accessKeyId", &self.access_key_id),
+                ("options.securityToken", token),
+                ("options.version", &self.version),
+            ],
+            self.sink(),
+            &self.endpoint,
+        )
     }
 
     /// v3 puts the credentials, version, action and nonce in headers.
@@ -207,18 +195,13 @@ impl Prepared {
     /// internal error, a bug) a request whose method, URL or headers hold a
     /// character that could split a header or a protocol line.
     fn sealed(self) -> Result<Prepared> {
-        let headers = self
-            .content_type
-            .map(|ct| ("content-type", ct))
-            .into_iter()
-            .chain(self.headers.iter().map(|(k, v)| (*k, v.as_str())));
-        let redacted = self.redacted.as_ref().map(|r| r.0.as_str());
-        if checks::sealed(self.method, &self.url, redacted, headers) {
+        let urls = [self.url.as_str(), self.redacted_url()];
+        if checks::sealed(self.method, urls, self.content_type, &self.headers) {
             Ok(self)
         } else {
             Err(Error::new(
                 crate::error::ErrorKind::Internal,
-                "the prepared request failed its final check (a control character in its method, URL or headers)",
+                "prepared request failed its final check (a control character)",
             ))
         }
     }
