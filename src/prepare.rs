@@ -201,7 +201,7 @@ impl Prepared {
         } else {
             Err(Error::new(
                 crate::error::ErrorKind::Internal,
-                "prepared request failed its final check (a control character)",
+                "control character in a prepared request",
             ))
         }
     }
@@ -383,23 +383,12 @@ const TOP_SYSTEM: &[&str] = &[
     "target_app_key",
 ];
 
-fn check_timestamp_top(ts: &str) -> Result<()> {
-    match crate::time::parse_top_timestamp_ms(ts) {
+/// A signing timestamp: `ms` parsed from its text, in the signing range.
+fn check_timestamp(ms: Option<i64>, form: &str) -> Result<()> {
+    match ms {
         Some(ms) if crate::time::signable(ms) => Ok(()),
-        _ => Err(Error::invalid(
-            "options.timestamp",
-            "expected yyyy-MM-dd HH:mm:ss (GMT+8) of years 2000 to 2099",
-        )),
-    }
-}
-
-fn check_timestamp_rpc(ts: &str) -> Result<()> {
-    match crate::time::parse_iso_utc_ms(ts) {
-        Some(ms) if crate::time::signable(ms) => Ok(()),
-        _ => Err(Error::invalid(
-            "options.timestamp",
-            "expected an ISO-8601 UTC instant (yyyy-MM-ddTHH:mm:ssZ) of years 2000 to 2099",
-        )),
+        Some(_) => Err(Error::invalid("options.timestamp", "out of range")),
+        None => Err(Error::invalid("options.timestamp", form)),
     }
 }
 
@@ -428,7 +417,10 @@ pub fn prepare_top(
     timestamp: &str,
 ) -> Result<Prepared> {
     cfg.check()?;
-    check_timestamp_top(timestamp)?;
+    check_timestamp(
+        crate::time::parse_top_timestamp_ms(timestamp),
+        "expected yyyy-MM-dd HH:mm:ss (GMT+8)",
+    )?;
     let biz = business(Protocol::Top, api, params, js_numbers)?;
     let mut issues = Vec::new();
     for (k, _) in &biz.params {
@@ -517,7 +509,10 @@ pub fn prepare_rpc(
     nonce: &str,
 ) -> Result<Prepared> {
     cfg.check()?;
-    check_timestamp_rpc(timestamp)?;
+    check_timestamp(
+        crate::time::parse_iso_utc_ms(timestamp),
+        "expected an ISO-8601 UTC instant (yyyy-MM-ddTHH:mm:ssZ)",
+    )?;
     if nonce.trim().is_empty() || nonce.len() > 128 {
         return Err(Error::invalid(
             "options.nonce",
@@ -663,17 +658,8 @@ fn prepare_v3(
         .as_ref()
         .map(|t| t.expose())
         .unwrap_or("");
-    // fetch sends the host in lower case: sign it so.
-    let host = endpoint_host(&cfg.endpoint);
-    let host_lower;
-    let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
-        host_lower = host.to_ascii_lowercase();
-        host_lower.as_str()
-    } else {
-        host
-    };
     let mut signed: Vec<(&str, &str)> = vec![
-        ("host", host),
+        ("host", endpoint_host(&cfg.endpoint)),
         ("x-acs-action", action),
         ("x-acs-content-sha256", &hashed),
         ("x-acs-date", timestamp),
