@@ -136,18 +136,15 @@ impl TopConfig {
     /// Every option that reaches the URL, checked (`prepare_top` runs this on
     /// each call; bindings may call it at construction to fail early).
     pub fn check(&self) -> Result<()> {
-        let mut issues = Vec::new();
-        checks::check(&mut issues, "options.appKey", &self.app_key, Sink::Text);
-        if let Some(s) = &self.session {
-            checks::check(&mut issues, "options.session", s.expose(), Sink::Text);
-        }
-        if let Some(why) = endpoint_fault(&self.endpoint) {
-            issues.push(Issue {
-                path: "options.endpoint".into(),
-                message: why.into(),
-            });
-        }
-        checks::done(issues)
+        let session = self.session.as_ref().map_or("", |s| s.expose());
+        checks::options(
+            &[
+                ("options.appKey", &self.app_key),
+                ("options.session", session),
+            ],
+            Sink::Text,
+            &self.endpoint,
+        )
     }
 }
 
@@ -155,25 +152,16 @@ impl RpcConfig {
     /// Every option that reaches the URL, body or (v3) a header, checked
     /// (`prepare_rpc` runs this on each call; see `TopConfig::check`).
     pub fn check(&self) -> Result<()> {
-        let sink = self.sink();
-        let mut issues = Vec::new();
-        checks::check(
-            &mut issues,
-            "options.accessKeyId",
-            &self.access_key_id,
-            sink,
-        );
-        if let Some(t) = &self.security_token {
-            checks::check(&mut issues, "options.securityToken", t.expose(), sink);
-        }
-        checks::check(&mut issues, "options.version", &self.version, sink);
-        if let Some(why) = endpoint_fault(&self.endpoint) {
-            issues.push(Issue {
-                path: "options.endpoint".into(),
-                message: why.into(),
-            });
-        }
-        checks::done(issues)
+        let token = self.security_token.as_ref().map_or("", |t| t.expose());
+        checks::options(
+            &[
+                ("options.accessKeyId", &self.access_key_id),
+                ("options.securityToken", token),
+                ("options.version", &self.version),
+            ],
+            self.sink(),
+            &self.endpoint,
+        )
     }
 
     /// v3 puts the credentials, version, action and nonce in headers.
@@ -207,18 +195,13 @@ impl Prepared {
     /// internal error, a bug) a request whose method, URL or headers hold a
     /// character that could split a header or a protocol line.
     fn sealed(self) -> Result<Prepared> {
-        let headers = self
-            .content_type
-            .map(|ct| ("content-type", ct))
-            .into_iter()
-            .chain(self.headers.iter().map(|(k, v)| (*k, v.as_str())));
-        let redacted = self.redacted.as_ref().map(|r| r.0.as_str());
-        if checks::sealed(self.method, &self.url, redacted, headers) {
+        let urls = [self.url.as_str(), self.redacted_url()];
+        if checks::sealed(self.method, urls, self.content_type, &self.headers) {
             Ok(self)
         } else {
             Err(Error::new(
                 crate::error::ErrorKind::Internal,
-                "the prepared request failed its final check (a control character in its method, URL or headers)",
+                "control character in a prepared request",
             ))
         }
     }
@@ -400,23 +383,12 @@ const TOP_SYSTEM: &[&str] = &[
     "target_app_key",
 ];
 
-fn check_timestamp_top(ts: &str) -> Result<()> {
-    match crate::time::parse_top_timestamp_ms(ts) {
+/// A signing timestamp: `ms` parsed from its text, in the signing range.
+fn check_timestamp(ms: Option<i64>, form: &str) -> Result<()> {
+    match ms {
         Some(ms) if crate::time::signable(ms) => Ok(()),
-        _ => Err(Error::invalid(
-            "options.timestamp",
-            "expected yyyy-MM-dd HH:mm:ss (GMT+8) of years 2000 to 2099",
-        )),
-    }
-}
-
-fn check_timestamp_rpc(ts: &str) -> Result<()> {
-    match crate::time::parse_iso_utc_ms(ts) {
-        Some(ms) if crate::time::signable(ms) => Ok(()),
-        _ => Err(Error::invalid(
-            "options.timestamp",
-            "expected an ISO-8601 UTC instant (yyyy-MM-ddTHH:mm:ssZ) of years 2000 to 2099",
-        )),
+        Some(_) => Err(Error::invalid("options.timestamp", "out of range")),
+        None => Err(Error::invalid("options.timestamp", form)),
     }
 }
 
@@ -445,7 +417,10 @@ pub fn prepare_top(
     timestamp: &str,
 ) -> Result<Prepared> {
     cfg.check()?;
-    check_timestamp_top(timestamp)?;
+    check_timestamp(
+        crate::time::parse_top_timestamp_ms(timestamp),
+        "expected yyyy-MM-dd HH:mm:ss (GMT+8)",
+    )?;
     let biz = business(Protocol::Top, api, params, js_numbers)?;
     let mut issues = Vec::new();
     for (k, _) in &biz.params {
@@ -534,7 +509,10 @@ pub fn prepare_rpc(
     nonce: &str,
 ) -> Result<Prepared> {
     cfg.check()?;
-    check_timestamp_rpc(timestamp)?;
+    check_timestamp(
+        crate::time::parse_iso_utc_ms(timestamp),
+        "expected an ISO-8601 UTC instant (yyyy-MM-ddTHH:mm:ssZ)",
+    )?;
     if nonce.trim().is_empty() || nonce.len() > 128 {
         return Err(Error::invalid(
             "options.nonce",
@@ -680,17 +658,8 @@ fn prepare_v3(
         .as_ref()
         .map(|t| t.expose())
         .unwrap_or("");
-    // fetch sends the host in lower case: sign it so.
-    let host = endpoint_host(&cfg.endpoint);
-    let host_lower;
-    let host = if host.bytes().any(|b| b.is_ascii_uppercase()) {
-        host_lower = host.to_ascii_lowercase();
-        host_lower.as_str()
-    } else {
-        host
-    };
     let mut signed: Vec<(&str, &str)> = vec![
-        ("host", host),
+        ("host", endpoint_host(&cfg.endpoint)),
         ("x-acs-action", action),
         ("x-acs-content-sha256", &hashed),
         ("x-acs-date", timestamp),

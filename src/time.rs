@@ -129,6 +129,7 @@ pub fn top_timestamp(unix_ms: i64) -> Option<String> {
 }
 
 /// Any instant of years 0000..9999 as TOP wall time (GMT+8), for date fields.
+#[inline(never)] // one copy, shared with `top_timestamp`
 pub fn top_datetime(unix_ms: i64) -> Option<String> {
     let c = civil_from_ms(unix_ms.checked_add(GMT8_MS)?)?;
     let mut s = String::with_capacity(19);

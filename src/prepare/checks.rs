@@ -1,8 +1,10 @@
 //! What may become a header, a URL part or a line of the prepared-request
 //! protocol (`method \n url \n name:value\tname:value \n body`, see
 //! src/wasm/mod.rs `prepared_to_line`): no control character anywhere, only
-//! printable ASCII in headers, and endpoints every URL parser reads alike.
+//! printable ASCII in headers, and endpoints that cannot hide or drop parts.
 //! Messages name the option and never quote its value (it may be a secret).
+//! Written over bytes with `get`: str slicing and patterns would link their
+//! panic and search machinery into the .wasm (kilobytes).
 
 use crate::error::{Error, Issue, Result};
 use crate::prelude::*;
@@ -18,8 +20,8 @@ pub enum Sink {
     Header,
 }
 
-const CONTROL: &str =
-    "must not contain control characters (U+0000–U+001F, U+007F–U+009F, U+2028, U+2029)";
+/// C0, DEL, C1, U+2028, U+2029 (short texts: every byte is in the .wasm).
+const CONTROL: &str = "has a control character";
 
 /// C0, DEL, C1, and the JS line/paragraph separators.
 fn is_control(c: char) -> bool {
@@ -37,22 +39,28 @@ pub fn fault(s: &str, sink: Sink) -> Option<&'static str> {
     }
     match sink {
         Sink::Text => None,
-        Sink::Header => Some("must be printable ASCII: it is sent as an HTTP header"),
+        Sink::Header => Some("must be printable ASCII (an HTTP header)"),
     }
 }
 
-/// Records an issue at `path` when `value` may not go to `sink`.
-pub fn check(issues: &mut Vec<Issue>, path: &str, value: &str, sink: Sink) {
-    if let Some(why) = fault(value, sink) {
+/// Checks a client's options: each `(path, value)` for `sink`, and the
+/// endpoint; every issue at once.
+pub fn options(fields: &[(&str, &str)], sink: Sink, endpoint: &str) -> Result<()> {
+    let mut issues = Vec::new();
+    let mut add = |path: &str, why: &str| {
         issues.push(Issue {
             path: path.into(),
             message: why.into(),
-        });
+        })
+    };
+    for &(path, value) in fields {
+        if let Some(why) = fault(value, sink) {
+            add(path, why);
+        }
     }
-}
-
-/// `Err` with the issues, if any.
-pub fn done(issues: Vec<Issue>) -> Result<()> {
+    if let Some(why) = endpoint_fault(endpoint) {
+        add("options.endpoint", why);
+    }
     if issues.is_empty() {
         Ok(())
     } else {
@@ -60,112 +68,46 @@ pub fn done(issues: Vec<Issue>) -> Result<()> {
     }
 }
 
-/// The endpoint rule: `http://` or `https://` (lower case), printable ASCII
-/// without spaces or backslashes, no `user@`, a host that fetch will not
-/// rewrite (DNS labels, or a dotted-quad IPv4 written canonically, or an
-/// `[IPv6]` literal), an optional port 1–65535 without leading zeros, no
-/// `#fragment` (fetch would drop the signed query after it), and no query
-/// (it would not be signed; one bare trailing `?` is ignored).
+/// The endpoint rule: `http://` or `https://` (lower case); printable ASCII
+/// without spaces, backslashes (URL parsers read them as `/`) or a
+/// `#fragment` (fetch drops what follows it: the signed query); an
+/// authority of letters, digits and `-._:[]` (a host, an optional port, an
+/// IPv6 literal: no `user@`) that starts with a host; no query (it would not
+/// be signed; one bare trailing `?` is ignored).
 pub fn endpoint_fault(e: &str) -> Option<&'static str> {
-    if let Some(why) = fault(e, Sink::Header) {
-        return Some(why);
-    }
-    if e.bytes().any(|b| b == b' ' || b == b'\\') {
-        return Some("must not contain spaces or backslashes");
-    }
-    let Some(rest) = e
-        .strip_prefix("https://")
-        .or_else(|| e.strip_prefix("http://"))
+    let b = e.as_bytes();
+    let Some(rest) = b
+        .strip_prefix(b"https://")
+        .or_else(|| b.strip_prefix(b"http://"))
     else {
-        return Some("expected an http:// or https:// URL");
+        return Some("expected an http(s) URL");
     };
-    if e.contains('#') {
-        return Some("must not have a #fragment: fetch would drop the signed query after it");
+    if !b
+        .iter()
+        .all(|&c| c > b' ' && c < 0x7f && c != b'\\' && c != b'#')
+    {
+        return Some("has a space, backslash, #fragment or non-ASCII");
     }
-    let end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = split(rest, end);
-    if authority.contains('@') {
-        return Some("must not contain user:password@; pass credentials as options");
+    let end = rest
+        .iter()
+        .position(|&c| c == b'/' || c == b'?')
+        .unwrap_or(rest.len());
+    let host = |c: &u8| c.is_ascii_alphanumeric() || b"-._[".contains(c);
+    let authority_ok = rest.first().is_some_and(host)
+        && rest
+            .iter()
+            .take(end)
+            .all(|c| host(c) || *c == b':' || *c == b']');
+    if !authority_ok {
+        return Some("expected a host[:port] (no user@)");
     }
-    if let Some(q) = tail.find('?') {
-        if q + 1 != tail.len() {
-            return Some(
-                "must not have a ?query: it would not be signed; pass parameters as params",
-            );
-        }
-    }
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => {
-            let Some(close) = v6.find(']') else {
-                return Some("has an unclosed [IPv6] host");
-            };
-            let (addr, after) = split(v6, close);
-            if addr.is_empty()
-                || !addr
-                    .bytes()
-                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-            {
-                return Some("has an invalid [IPv6] host");
-            }
-            (None, after.get(1..).unwrap_or_default())
-        }
-        None => {
-            let (h, p) = split(authority, authority.find(':').unwrap_or(authority.len()));
-            (Some(h), p)
-        }
-    };
-    if let Some(host) = host {
-        if let Some(why) = host_fault(host) {
-            return Some(why);
-        }
-    }
-    if !port.is_empty() {
-        let digits = port.get(1..).unwrap_or_default();
-        let canonical = port.starts_with(':')
-            && (1..=5).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0');
-        if !canonical || digits.parse::<u32>().map_or(true, |p| p > 65_535) {
-            return Some("has an invalid port: expected 1 to 65535 without leading zeros");
-        }
-    }
-    None
-}
-
-/// `s.split_at(i)` without its panic path (whose message formatting costs
-/// kilobytes of wasm; `i` always comes from a `find` on `s` here).
-fn split(s: &str, i: usize) -> (&str, &str) {
-    (s.get(..i).unwrap_or(s), s.get(i..).unwrap_or_default())
-}
-
-fn host_fault(host: &str) -> Option<&'static str> {
-    if host.is_empty() {
-        return Some("has no host");
-    }
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && l.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    };
-    if !host.split('.').all(label_ok) {
-        return Some("has an invalid host: expected DNS labels (a-z, 0-9, -, _) or an IP address");
-    }
-    // A numeric last label makes URL parsers read the host as IPv4 and
-    // rewrite it (`127.1` → `127.0.0.1`): only the canonical form matches.
-    let last = host.rsplit('.').next().unwrap_or(host);
-    let numeric = last.bytes().all(|b| b.is_ascii_digit())
-        || last.starts_with("0x")
-        || last.starts_with("0X");
-    if numeric {
-        let parts: Vec<&str> = host.split('.').collect();
-        let octet = |p: &&str| {
-            p.bytes().all(|b| b.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-                && p.parse::<u16>().is_ok_and(|v| v <= 255)
-        };
-        if parts.len() != 4 || !parts.iter().all(octet) {
-            return Some("has an invalid IPv4 host: expected four decimal octets like 127.0.0.1");
-        }
+    let tail = rest.get(end..).unwrap_or_default();
+    if tail
+        .iter()
+        .position(|&c| c == b'?')
+        .is_some_and(|q| q + 1 != tail.len())
+    {
+        return Some("has a ?query (not signed)");
     }
     None
 }
@@ -178,23 +120,23 @@ pub fn check_endpoint(endpoint: &str) -> Result<()> {
     }
 }
 
-/// The last guard, run where a `Prepared` is assembled: method, URL and every
-/// header name and value are printable ASCII (URL without spaces), whatever
-/// field a future change adds. The body is percent-encoded and is the last
-/// part of the protocol, so it cannot split anything; it is not rescanned.
-pub fn sealed<'a>(
+/// The last guard, run where a `Prepared` is assembled: method, URLs,
+/// content type and every header name and value pass `fault(_, Header)`,
+/// whatever field a future change adds. The body is percent-encoded and is
+/// the last part of the protocol, so it cannot split anything: not rescanned.
+pub fn sealed(
     method: &str,
-    url: &str,
-    redacted_url: Option<&str>,
-    mut headers: impl Iterator<Item = (&'a str, &'a str)>,
+    urls: [&str; 2],
+    content_type: Option<&str>,
+    headers: &[(&'static str, String)],
 ) -> bool {
-    let token =
-        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    let url_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| (0x21..0x7f).contains(&b));
-    token(method)
-        && url_ok(url)
-        && redacted_url.is_none_or(url_ok)
-        && headers.all(|(k, v)| token(k) && v.bytes().all(|b| (0x20..0x7f).contains(&b)))
+    let clean = |s: &str| fault(s, Sink::Header).is_none();
+    let mut ok = clean(method) && clean(urls[0]) && clean(urls[1]);
+    ok &= clean(content_type.unwrap_or_default());
+    for (k, v) in headers {
+        ok &= clean(k) && clean(v);
+    }
+    ok
 }
 
 #[cfg(test)]
@@ -203,25 +145,28 @@ mod tests {
 
     #[test]
     fn the_final_check_catches_what_slips_through() {
-        let ok = [("x-acs-action", "ConfirmDisburse")];
-        assert!(sealed("POST", "https://h/?a=1", None, ok.into_iter()));
+        let h = |k: &'static str, v: &str| vec![(k, v.to_string())];
+        let ok = h("x-acs-action", "ConfirmDisburse");
+        assert!(sealed(
+            "POST",
+            ["https://h/?a=1"; 2],
+            Some("text/plain"),
+            &ok
+        ));
         for (k, v) in [
             ("x-acs-security-token", "tok\tx-evil:1"),
             ("x-acs-action", "a\nb"),
             ("x-acs-version", "é"),
-            ("bad name", "v"),
-            ("", "v"),
+            ("bad\tname", "v"),
         ] {
-            assert!(
-                !sealed("POST", "https://h/", None, [(k, v)].into_iter()),
-                "{k}"
-            );
+            assert!(!sealed("POST", ["https://h/"; 2], None, &h(k, v)), "{k}");
         }
-        for url in ["https://h/\n", "https://h/ x", ""] {
-            assert!(!sealed("GET", url, None, core::iter::empty()));
-            assert!(!sealed("GET", "https://h/", Some(url), core::iter::empty()));
+        for url in ["https://h/\n", "https://h/\tx", "https://h/\u{2028}"] {
+            assert!(!sealed("GET", [url, "https://h/"], None, &[]));
+            assert!(!sealed("GET", ["https://h/", url], None, &[]));
         }
-        assert!(!sealed("GE T", "https://h/", None, core::iter::empty()));
+        assert!(!sealed("POST", ["https://h/"; 2], Some("a\tb"), &[]));
+        assert!(!sealed("GE\nT", ["https://h/"; 2], None, &[]));
     }
 
     #[test]
