@@ -3,6 +3,7 @@
 // as JSON; notes, progress and errors go to stderr.
 import { readFileSync, openSync, closeSync, writeSync, fstatSync, statSync, ftruncateSync, realpathSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { basename, resolve } from "node:path";
 import { createHash } from "node:crypto";
@@ -73,7 +74,13 @@ const COMMON = `Options:
   --format json|xml        response format (default json)
   --timeout-ms N --retries N`;
 
-class UsageError extends Error {}
+/** An error the user can act on: one line, no stack; `exit` 2 for usage, 1 for a failure while running. */
+class UsageError extends Error {
+  constructor(message, exit = 2) {
+    super(message);
+    this.exit = exit;
+  }
+}
 
 // ── Text shown to the user: one line per message, no raw control characters,
 // no secret value. Every message passes through `line()` before stderr.
@@ -93,7 +100,7 @@ function line(s) {
 }
 /** A user value for a message: cut short (`short`), and quoted (`quote`); `line` escapes it. */
 const short = (s) => (s.length > 80 ? `${s.slice(0, 80)}… (${s.length} characters)` : s);
-const quote = (s) => JSON.stringify(short(s));
+const quote = (s) => escapeControl(JSON.stringify(short(s)));
 /** One message, one line: a newline inside it is escaped like any control character. */
 const note = (m) => {
   try {
@@ -105,7 +112,7 @@ const note = (m) => {
 /** stdout write that reports failure (EPIPE, ENOSPC) as an error instead of an 'error' event. */
 function out(text) {
   return new Promise((resolve, reject) =>
-    process.stdout.write(text, (e) => (e ? reject(new UsageError(`cannot write to standard output: ${errno(e)}`)) : resolve())),
+    process.stdout.write(text, (e) => (e ? reject(new UsageError(`cannot write to standard output: ${errno(e)}`, 1)) : resolve())),
   );
 }
 
@@ -115,7 +122,7 @@ const CODES = {
   EROFS: "read-only file system", EDQUOT: "disk quota exceeded", EIO: "input/output error", EMFILE: "too many open files",
   ENAMETOOLONG: "name too long", ELOOP: "too many symbolic links", EEXIST: "already exists", EFBIG: "file too large",
   EADDRINUSE: "address already in use", EADDRNOTAVAIL: "address not available", ENOTFOUND: "host not found",
-  EAI_AGAIN: "host name lookup failed", ERR_STRING_TOO_LONG: "too large to decode",
+  EAI_AGAIN: "host name lookup failed", ERR_STRING_TOO_LONG: "too large to decode", EPIPE: "the reader closed the pipe",
 };
 const errno = (e) => (e?.code ? `${e.code}${CODES[e.code] ? ` (${CODES[e.code]})` : ""}` : String(e?.message ?? e));
 
@@ -234,6 +241,10 @@ export function checkFlags(cmd, flags, env = process.env) {
       }
       if (u.protocol !== "http:" && u.protocol !== "https:") throw new UsageError(`--endpoint must be an http: or https: URL (got ${quote(value)})`);
       if (value.includes("#")) throw new UsageError(`--endpoint must not contain a fragment (#)`);
+      opts[name] = value;
+    } else if (kind === "host") {
+      // A literal address: the sandbox listens locally, and no name lookup can stall the start.
+      if (value !== "localhost" && !isIP(value)) throw new UsageError(`--host must be an IP address or localhost (got ${quote(value)})`);
       opts[name] = value;
     } else {
       if (value.length > 4096) throw new UsageError(`--${name} is longer than 4096 characters`);
@@ -480,7 +491,7 @@ function errorJson(e) {
 function printError(e) {
   if (e instanceof UsageError) {
     note(`error: ${e.message}`);
-    return 2;
+    return e.exit;
   }
   if (e instanceof AligateError) {
     note(`error (${e.kind}): ${e.message}`);
@@ -740,31 +751,36 @@ async function cmdSend(positional, opts) {
 
 async function cmdSandbox(positional, opts) {
   noExtra(positional, 0);
-  const sb = await startSandboxOr({
-    port: opts.port ?? 8787,
-    host: opts.host,
-    appKey: opts["app-key"],
-    appSecret: opts["app-secret"],
-    session: opts.session,
-    accessKeyId: opts["access-key-id"],
-    accessKeySecret: opts["access-key-secret"],
-    securityToken: opts["security-token"],
-    faults: opts.faults,
-  }, "the sandbox");
+  // Listening before the start: a signal that arrives while it starts must stop it, not kill the process unclosed.
+  let stopped;
+  const stop = new Promise((resolve) => (stopped = resolve));
+  process.once("SIGINT", stopped);
+  process.once("SIGTERM", stopped);
+  let sb;
   try {
+    sb = await startSandboxOr({
+      port: opts.port ?? 8787,
+      host: opts.host,
+      appKey: opts["app-key"],
+      appSecret: opts["app-secret"],
+      session: opts.session,
+      accessKeyId: opts["access-key-id"],
+      accessKeySecret: opts["access-key-secret"],
+      securityToken: opts["security-token"],
+      faults: opts.faults,
+    }, "the sandbox");
     const c = sb.credentials;
     const shown = (given, v) => (given ? "(as given)" : v);
     note(`aligate sandbox listening on ${sb.url}`);
     note(`  TOP router:  ${sb.topEndpoint}   app_key ${c.appKey}  app_secret ${shown(opts["app-secret"], c.appSecret)}  session ${shown(opts.session, c.session)}`);
     note(`  LinkedMall:  ${sb.linkedmallEndpoint}   AccessKeyId ${c.accessKeyId}  AccessKeySecret ${shown(opts["access-key-secret"], c.accessKeySecret)}`);
     note(`  faults: POST ${sb.url}/__sandbox/faults {"fault":"503","count":1}; stats: GET ${sb.url}/__sandbox/stats`);
-    await new Promise((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    await stop;
     return 0;
   } finally {
-    await sb.close();
+    process.off("SIGINT", stopped);
+    process.off("SIGTERM", stopped);
+    await sb?.close();
   }
 }
 
