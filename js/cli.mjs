@@ -34,7 +34,10 @@ ${"%COMMON%"}`,
 Sends one call per line of a JSONL file (each line: the parameters object).
 Results are appended to --results (default ./<file>.results.jsonl) as they
 complete, failures to --failed (default ./<file>.failed.jsonl). A rerun skips
-lines already in the results file, so it resumes where it stopped.
+lines already in the results file, so it resumes where it stopped. CRLF line
+ends and a UTF-8 BOM are accepted; a line that is not UTF-8 or not JSON goes to
+--failed with its number, unsent. Ctrl-C (or SIGTERM) starts no new calls and
+waits for those in flight; a second one stops at once.
   --jsonl file       the input
   --concurrency N    calls in flight (default 4)
   --rate N           at most N calls started per second (default unlimited)
@@ -124,7 +127,7 @@ const CODES = {
   EADDRINUSE: "address already in use", EADDRNOTAVAIL: "address not available", ENOTFOUND: "host not found",
   EAI_AGAIN: "host name lookup failed", ERR_STRING_TOO_LONG: "too large to decode", EPIPE: "the reader closed the pipe",
 };
-const errno = (e) => (e?.code ? `${e.code}${CODES[e.code] ? ` (${CODES[e.code]})` : ""}` : String(e?.message ?? e));
+const errno = (e) => (e?.code ? `${e.code}${Object.hasOwn(CODES, e.code) ? ` (${CODES[e.code]})` : ""}` : String(e?.message ?? e));
 
 // ── Flags. Each takes a value of one kind; which command takes which flag is listed below.
 const KINDS = {
