@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The aligate command line: call, send, sandbox, demo. Results go to stdout
 // as JSON; notes, progress and errors go to stderr.
-import { readFileSync, existsSync, createWriteStream, openSync, closeSync, realpathSync } from "node:fs";
+import { readFileSync, openSync, closeSync, writeSync, fstatSync, statSync, ftruncateSync, realpathSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { basename, resolve } from "node:path";
 import { createHash } from "node:crypto";
@@ -32,7 +34,10 @@ ${"%COMMON%"}`,
 Sends one call per line of a JSONL file (each line: the parameters object).
 Results are appended to --results (default ./<file>.results.jsonl) as they
 complete, failures to --failed (default ./<file>.failed.jsonl). A rerun skips
-lines already in the results file, so it resumes where it stopped.
+lines already in the results file, so it resumes where it stopped. CRLF line
+ends and a UTF-8 BOM are accepted; a line that is not UTF-8 or not JSON goes to
+--failed with its number, unsent. Ctrl-C (or SIGTERM) starts no new calls and
+waits for those in flight; a second one stops at once.
   --jsonl file       the input
   --concurrency N    calls in flight (default 4)
   --rate N           at most N calls started per second (default unlimited)
@@ -72,33 +77,113 @@ const COMMON = `Options:
   --format json|xml        response format (default json)
   --timeout-ms N --retries N`;
 
-class UsageError extends Error {}
+/** An error the user can act on: one line, no stack; `exit` 2 for usage, 1 for a failure while running. */
+class UsageError extends Error {
+  constructor(message, exit = 2) {
+    super(message);
+    this.exit = exit;
+  }
+}
 
-const VALUE_FLAGS = new Set(["param", "json", "jsonl", "endpoint", "app-key", "app-secret", "session", "sign-method",
-  "access-key-id", "access-key-secret", "security-token", "http-method", "format", "timeout-ms", "retries", "concurrency",
-  "rate", "results", "failed", "port", "host", "fault"]);
+// ── Text shown to the user: one line per message, no raw control characters,
+// no secret value. Every message passes through `line()` before stderr.
+const SECRETS = new Set();
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const hasControl = (s) => /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s);
+const escapeControl = (s) =>
+  s.replace(CONTROL, (c) => (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16)}`));
+function redact(s) {
+  for (const secret of SECRETS) if (secret.length >= 4) s = s.split(secret).join("***");
+  return s;
+}
+const MAX_LINE = 2000;
+function line(s) {
+  const t = escapeControl(redact(String(s)));
+  return t.length > MAX_LINE ? `${t.slice(0, MAX_LINE)}… (${t.length - MAX_LINE} more characters)` : t;
+}
+/** A user value for a message: cut short (`short`), and quoted (`quote`); `line` escapes it. */
+const short = (s) => (s.length > 80 ? `${s.slice(0, 80)}… (${s.length} characters)` : s);
+const quote = (s) => escapeControl(JSON.stringify(short(s)));
+/** One message, one line: a newline inside it is escaped like any control character. */
+const note = (m) => {
+  try {
+    process.stderr.write(line(m) + "\n");
+  } catch {
+    // stderr is gone: nothing left to tell.
+  }
+};
+/** stdout write that reports failure (EPIPE, ENOSPC) as an error instead of an 'error' event. */
+function out(text) {
+  return new Promise((resolve, reject) =>
+    process.stdout.write(text, (e) => (e ? reject(new UsageError(`cannot write to standard output: ${errno(e)}`, 1)) : resolve())),
+  );
+}
+
+const CODES = {
+  ENOENT: "no such file or directory", EACCES: "permission denied", EPERM: "operation not permitted",
+  EISDIR: "is a directory", ENOTDIR: "a part of the path is not a directory", ENOSPC: "no space left on device",
+  EROFS: "read-only file system", EDQUOT: "disk quota exceeded", EIO: "input/output error", EMFILE: "too many open files",
+  ENAMETOOLONG: "name too long", ELOOP: "too many symbolic links", EEXIST: "already exists", EFBIG: "file too large",
+  EADDRINUSE: "address already in use", EADDRNOTAVAIL: "address not available", ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed", ERR_STRING_TOO_LONG: "too large to decode", EPIPE: "the reader closed the pipe",
+};
+const errno = (e) => (e?.code ? `${e.code}${Object.hasOwn(CODES, e.code) ? ` (${CODES[e.code]})` : ""}` : String(e?.message ?? e));
+
+// ── Flags. Each takes a value of one kind; which command takes which flag is listed below.
+const KINDS = {
+  param: "list", json: "path", jsonl: "path", results: "path", failed: "path", fault: "list",
+  endpoint: "url", host: "host", "app-key": "text", "access-key-id": "text",
+  "app-secret": "secret", session: "secret", "access-key-secret": "secret", "security-token": "secret",
+  "sign-method": ["md5", "hmac", "hmac-sha256"], "http-method": ["GET", "POST"], format: ["json", "xml"],
+  "timeout-ms": [1, 600_000], retries: [0, 10], concurrency: [1, 256], rate: [1, 100_000], port: [0, 65535],
+};
 const BOOL_FLAGS = new Set(["dry-run", "help"]);
+const CLIENT_FLAGS = ["endpoint", "app-key", "app-secret", "session", "sign-method", "access-key-id", "access-key-secret",
+  "security-token", "http-method", "format", "timeout-ms", "retries"];
+const COMMAND_FLAGS = {
+  call: new Set([...CLIENT_FLAGS, "param", "json", "dry-run"]),
+  send: new Set([...CLIENT_FLAGS, "jsonl", "concurrency", "rate", "results", "failed"]),
+  sandbox: new Set(["port", "host", "app-key", "app-secret", "session", "access-key-id", "access-key-secret", "security-token", "fault"]),
+  demo: new Set(),
+};
+const ENV_CREDS = { TOP_APP_KEY: "text", TOP_APP_SECRET: "secret", TOP_SESSION: "secret", ALIBABA_CLOUD_ACCESS_KEY_ID: "text",
+  ALIBABA_CLOUD_ACCESS_KEY_SECRET: "secret", ALIBABA_CLOUD_SECURITY_TOKEN: "secret" };
 
-function parseArgs(argv) {
-  const flags = { param: [], fault: [] };
+/**
+ * argv → { flags, positional }. `flags` has no prototype, so no user text can
+ * reach Object.prototype; names are checked against KINDS before use.
+ */
+export function parseArgs(argv) {
+  const flags = Object.assign(Object.create(null), { param: [], fault: [] });
   const positional = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h") {
+    const a = String(argv[i]);
+    if (a === "-h" || a === "--help") {
       flags.help = true;
     } else if (a.startsWith("--")) {
-      let [name, value] = a.slice(2).split(/=(.*)/s, 2);
+      const eq = a.indexOf("=");
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      let value = eq < 0 ? undefined : a.slice(eq + 1);
       if (BOOL_FLAGS.has(name)) {
+        if (value !== undefined) throw new UsageError(`--${name} takes no value`);
         flags[name] = true;
         continue;
       }
-      if (!VALUE_FLAGS.has(name)) throw new UsageError(`unknown option --${name}`);
+      if (!Object.hasOwn(KINDS, name)) throw new UsageError(`unknown option --${short(name)}; see aligate --help`);
       if (value === undefined) {
         if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`);
-        value = argv[++i];
+        const next = String(argv[i + 1]);
+        if (next.startsWith("--") && next.length > 2) {
+          throw new UsageError(`--${name} needs a value (the next argument is an option; for a value starting with --, write --${name}=VALUE)`);
+        }
+        value = next;
+        i++;
       }
-      if (Array.isArray(flags[name])) flags[name].push(value);
+      if (KINDS[name] === "list") flags[name].push(value);
+      else if (flags[name] !== undefined) throw new UsageError(`--${name} is given twice; give it once`);
       else flags[name] = value;
+    } else if (a.startsWith("-") && a !== "-") {
+      throw new UsageError(`unknown option ${short(a)}; see aligate --help`);
     } else {
       positional.push(a);
     }
@@ -106,109 +191,310 @@ function parseArgs(argv) {
   return { flags, positional };
 }
 
-function help(cmd) {
-  const text = HELP[cmd].replace("%COMMON%", COMMON).replace("%APIS%", modelledApis().join("\n  "));
-  process.stdout.write(text + "\n");
-}
-
-const note = (m) => process.stderr.write(m + "\n");
-
-function intFlag(flags, name, min, max) {
-  if (flags[name] === undefined) return undefined;
-  const n = Number(flags[name]);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
-  return n;
+function intValue(name, s, [min, max]) {
+  if (!/^[0-9]{1,10}$/.test(s) || Number(s) < min || Number(s) > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${quote(s)})`);
+  }
+  return Number(s);
 }
 
 /**
+ * Checks every flag value (and credential variable) before anything is started
+ * or sent, and returns the typed values. Secrets are remembered for redaction
+ * and never echoed.
+ */
+export function checkFlags(cmd, flags, env = process.env) {
+  for (const [k, kind] of Object.entries(ENV_CREDS)) {
+    const v = env[k];
+    if (typeof v !== "string" || v === "") continue;
+    if (kind === "secret") SECRETS.add(v);
+    if (hasControl(v)) throw new UsageError(`environment variable ${k} contains a control character; fix its value`);
+  }
+  const opts = Object.create(null);
+  for (const name of Object.keys(flags)) {
+    const value = flags[name];
+    if (name === "param" || name === "fault") {
+      if (value.length && !COMMAND_FLAGS[cmd].has(name)) throw new UsageError(`--${name} is not an option of ${cmd}; see aligate ${cmd} --help`);
+      continue;
+    }
+    if (name === "help") continue;
+    if (!COMMAND_FLAGS[cmd].has(name)) throw new UsageError(`--${name} is not an option of ${cmd}; see aligate ${cmd} --help`);
+    if (value === true) {
+      opts[name] = true;
+      continue;
+    }
+    const kind = KINDS[name];
+    if (kind === "secret") SECRETS.add(value);
+    if (value === "") throw new UsageError(`--${name} needs a non-empty value`);
+    if (hasControl(value)) {
+      throw new UsageError(`--${name} ${kind === "secret" ? "" : `${quote(value)} `}contains a control character; remove it`);
+    }
+    if (Array.isArray(kind) && typeof kind[0] === "number") {
+      opts[name] = intValue(name, value, kind);
+    } else if (Array.isArray(kind)) {
+      const hit = kind.find((k) => k.toLowerCase() === value.toLowerCase());
+      if (!hit || (name === "sign-method" && hit !== value)) throw new UsageError(`--${name} must be one of ${kind.join(", ")} (got ${quote(value)})`);
+      opts[name] = hit;
+    } else if (kind === "url") {
+      let u;
+      try {
+        u = new URL(value);
+      } catch {
+        throw new UsageError(`--endpoint ${quote(value)} is not a URL; give one like https://gw.api.taobao.com/router/rest`);
+      }
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new UsageError(`--endpoint must be an http: or https: URL (got ${quote(value)})`);
+      if (value.includes("#")) throw new UsageError(`--endpoint must not contain a fragment (#)`);
+      opts[name] = value;
+    } else if (kind === "host") {
+      // A literal address: the sandbox listens locally, and no name lookup can stall the start.
+      if (value !== "localhost" && !isIP(value)) throw new UsageError(`--host must be an IP address or localhost (got ${quote(value)})`);
+      opts[name] = value;
+    } else {
+      if (value.length > 4096) throw new UsageError(`--${name} is longer than 4096 characters`);
+      opts[name] = value;
+    }
+  }
+  opts.params = flags.param;
+  opts.faults = flags.fault.map((f) => {
+    const [fault, count, ...rest] = f.split(":");
+    if (!FAULTS.includes(fault) || rest.length) throw new UsageError(`unknown fault ${quote(f)}; give name[:count] with a name from ${FAULTS.join(", ")}`);
+    return { fault, count: count === undefined ? 1 : intValue(`fault ${fault}:count`, count, [1, 1_000_000]) };
+  });
+  return opts;
+}
+
+const API_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
+function checkApi(cmd, api) {
+  if (api === undefined) {
+    throw new UsageError(cmd === "call"
+      ? "call needs an API name, e.g. aligate call alibaba.alisports.lianbei.order.notice --param biz_order_id=1000"
+      : "send needs an API name");
+  }
+  if (!API_NAME.test(api)) throw new UsageError(`API name ${quote(api)} is not valid: use letters, digits, dots, underscores or hyphens (e.g. taobao.item.get)`);
+  return api;
+}
+
+function help(cmd) {
+  const text = HELP[cmd].replace("%COMMON%", COMMON).replace("%APIS%", modelledApis().join("\n  "));
+  return out(text + "\n");
+}
+
+const MAX_DEPTH = 64;
+/**
  * `--param k=v` list → exact JSON text. Values are kept as text (decimal
- * strings are valid integers for aligate), so no number is rounded.
+ * strings are valid integers for aligate), so no number is rounded. The tree is
+ * built from Maps: a key such as `__proto__` or `constructor` is an ordinary key.
  */
 export function paramsToJson(list) {
-  const root = {};
+  const root = new Map();
   for (const item of list) {
     const eq = item.indexOf("=");
-    if (eq <= 0) throw new UsageError(`bad --param ${JSON.stringify(item)}: expected key=value`);
-    const path = item.slice(0, eq).split(".");
-    if (path.some((p) => p === "")) throw new UsageError(`bad --param key ${JSON.stringify(item.slice(0, eq))}`);
+    if (eq <= 0) throw new UsageError(`bad --param ${quote(item)}: expected key=value`);
+    const key = item.slice(0, eq);
+    const path = key.split(".");
+    if (path.some((p) => p === "")) throw new UsageError(`bad --param key ${quote(key)}: empty part between dots`);
+    if (path.length > MAX_DEPTH) throw new UsageError(`bad --param key ${quote(key)}: more than ${MAX_DEPTH} levels`);
     const raw = item.slice(eq + 1);
-    let node = root;
-    for (const p of path.slice(0, -1)) {
-      if (typeof node[p] !== "object" || node[p].$raw !== undefined) node[p] = {};
-      node = node[p];
-    }
     const v = raw.trimStart();
+    let leaf = JSON.stringify(raw);
     if (v.startsWith("{") || v.startsWith("[")) {
       try {
         JSON.parse(v);
       } catch (e) {
-        throw new UsageError(`bad --param ${path.join(".")}: not valid JSON (${e.message})`);
+        throw new UsageError(`bad --param ${quote(key)}: not valid JSON (${e.message})`);
       }
-      node[path.at(-1)] = { $raw: v };
-    } else {
-      node[path.at(-1)] = { $raw: JSON.stringify(raw) };
+      leaf = v;
     }
+    let node = root;
+    path.forEach((p, d) => {
+      const have = node.get(p);
+      if (d === path.length - 1) {
+        if (have !== undefined) throw new UsageError(`--param ${quote(key)} is given twice (or also has nested keys); give it once`);
+        node.set(p, leaf);
+      } else if (have === undefined) {
+        node.set(p, (node = new Map()));
+      } else if (have instanceof Map) {
+        node = have;
+      } else {
+        throw new UsageError(`--param ${quote(key)}: ${quote(path.slice(0, d + 1).join("."))} already has a value`);
+      }
+    });
   }
-  const write = (n) =>
-    n.$raw !== undefined ? n.$raw : `{${Object.entries(n).map(([k, v]) => `${JSON.stringify(k)}:${write(v)}`).join(",")}}`;
+  const write = (n) => (n instanceof Map ? `{${[...n].map(([k, v]) => `${JSON.stringify(k)}:${write(v)}`).join(",")}}` : n);
   return write(root);
+}
+
+// ── Input files: bounded reads, BOM stripped, CRLF accepted, invalid UTF-8 found by line.
+const MAX_JSON = 8 * 1024 * 1024 + 1024;
+const MAX_JSONL = 256 * 1024 * 1024;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function fileError(flag, path, e, verb) {
+  if (e instanceof UsageError) return e;
+  const what = path === "-" ? "standard input" : path;
+  return new UsageError(`cannot ${verb} ${what}: ${errno(e)}; check the --${flag} path`);
+}
+
+async function readInput(flag, path, limit) {
+  if (path === "-") {
+    const chunks = [];
+    let size = 0;
+    try {
+      for await (const c of process.stdin) {
+        size += c.length;
+        if (size > limit) throw new UsageError(`--${flag}: standard input is larger than ${limit >> 20} MiB`);
+        chunks.push(c);
+      }
+    } catch (e) {
+      throw fileError(flag, path, e, "read");
+    } finally {
+      process.stdin.destroy();
+    }
+    return Buffer.concat(chunks);
+  }
+  let fh;
+  try {
+    fh = await open(path, "r");
+    if ((await fh.stat()).isDirectory()) throw new UsageError(`cannot read ${path}: it is a directory; give a file to --${flag}`);
+    const chunks = [];
+    let size = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      size += bytesRead;
+      if (size > limit) throw new UsageError(`cannot read ${path}: larger than ${limit >> 20} MiB; split it`);
+      chunks.push(buf.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks);
+  } catch (e) {
+    throw fileError(flag, path, e, "read");
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
+/**
+ * Splits bytes into lines: line numbers from 1, `raw` without the LF (and
+ * without the BOM on line 1), `text` decoded with a trailing CR removed, or
+ * `text === null` when the line is not valid UTF-8.
+ */
+function splitLines(buf) {
+  const lines = [];
+  let start = buf.subarray(0, 3).equals(BOM) ? 3 : 0;
+  for (let n = 1; ; n++) {
+    let end = buf.indexOf(10, start);
+    const last = end < 0;
+    if (last) end = buf.length;
+    const raw = buf.subarray(start, end);
+    let text;
+    try {
+      text = utf8.decode(raw[raw.length - 1] === 13 ? raw.subarray(0, -1) : raw);
+    } catch {
+      text = null;
+    }
+    lines.push({ n, raw, text });
+    if (last) return lines;
+    start = end + 1;
+  }
+}
+
+/** Why `text` is not JSON (with its line and column when several lines), or null. */
+function jsonProblem(text, multiline) {
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    const at = /position (\d+)/.exec(e.message);
+    if (!at) return `not valid JSON (${short(e.message)})`;
+    const before = text.slice(0, Number(at[1]));
+    const column = before.length - before.lastIndexOf("\n");
+    return multiline ? `not valid JSON at line ${before.split("\n").length}, column ${column}` : `not valid JSON at column ${column}`;
+  }
+}
+
+async function readParams(opts) {
+  if (opts.json !== undefined && opts.params.length) throw new UsageError("use either --json or --param, not both");
+  if (opts.json === undefined) return paramsToJson(opts.params);
+  const buf = await readInput("json", opts.json, MAX_JSON);
+  const lines = splitLines(buf);
+  const bad = lines.find((l) => l.text === null);
+  const name = opts.json === "-" ? "standard input" : opts.json;
+  if (bad) throw new UsageError(`--json ${name}: line ${bad.n} is not valid UTF-8; save the file as UTF-8`);
+  const text = lines.map((l) => l.text).join("\n");
+  const problem = jsonProblem(text, true);
+  if (problem) throw new UsageError(`--json ${name}: ${problem}`);
+  return text;
 }
 
 const isLinkedMall = (api) => api === "ConfirmDisburse" || /^[A-Z]/.test(api);
 
-/** Builds the client for `api`, starting an in-process sandbox when nothing is configured. */
-async function clientFor(api, flags, env = process.env) {
+/** Credentials for `api` from flags or the environment; `sandbox: true` when nothing is configured. */
+function resolveCreds(api, opts, env = process.env) {
   const lmApi = isLinkedMall(api);
+  const pick = (flag, name) => opts[flag] ?? (env[name] || undefined);
   const creds = lmApi
-    ? {
-        accessKeyId: flags["access-key-id"] ?? env.ALIBABA_CLOUD_ACCESS_KEY_ID,
-        accessKeySecret: flags["access-key-secret"] ?? env.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-        securityToken: flags["security-token"] ?? env.ALIBABA_CLOUD_SECURITY_TOKEN,
-      }
-    : {
-        appKey: flags["app-key"] ?? env.TOP_APP_KEY,
-        appSecret: flags["app-secret"] ?? env.TOP_APP_SECRET,
-        session: flags.session ?? env.TOP_SESSION,
-      };
-  const [idKey, secretKey] = lmApi ? ["accessKeyId", "accessKeySecret"] : ["appKey", "appSecret"];
-  let endpoint = flags.endpoint;
-  let sandbox = null;
-  if (!creds[idKey] && !creds[secretKey] && !endpoint) {
-    sandbox = await startSandbox({ log: false });
-    endpoint = lmApi ? sandbox.linkedmallEndpoint : sandbox.topEndpoint;
-    Object.assign(creds, lmApi
-      ? { accessKeyId: TEST_CREDENTIALS.accessKeyId, accessKeySecret: TEST_CREDENTIALS.accessKeySecret, securityToken: undefined }
-      : { appKey: TEST_CREDENTIALS.appKey, appSecret: TEST_CREDENTIALS.appSecret, session: creds.session ?? TEST_CREDENTIALS.session });
-    note(`note: no credentials or --endpoint given; using an in-process sandbox at ${sandbox.url} with its test credentials`);
-  } else if (!creds[idKey] || !creds[secretKey]) {
+    ? { accessKeyId: pick("access-key-id", "ALIBABA_CLOUD_ACCESS_KEY_ID"), accessKeySecret: pick("access-key-secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+        securityToken: pick("security-token", "ALIBABA_CLOUD_SECURITY_TOKEN") }
+    : { appKey: pick("app-key", "TOP_APP_KEY"), appSecret: pick("app-secret", "TOP_APP_SECRET"), session: pick("session", "TOP_SESSION") };
+  const [id, secret] = lmApi ? [creds.accessKeyId, creds.accessKeySecret] : [creds.appKey, creds.appSecret];
+  if (!id && !secret && !opts.endpoint) return { lmApi, creds, sandbox: true };
+  if (!id || !secret) {
     const names = lmApi
       ? "--access-key-id/--access-key-secret or ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET"
       : "--app-key/--app-secret or TOP_APP_KEY/TOP_APP_SECRET";
     throw new UsageError(`missing credentials for ${api}: set ${names}`);
   }
-  const common = {
-    endpoint,
-    format: flags.format,
-    timeoutMs: intFlag(flags, "timeout-ms", 1, 600_000),
-    retries: intFlag(flags, "retries", 0, 10),
-  };
-  const clean = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
-  const client = lmApi
-    ? new LinkedMallClient(clean({ ...creds, ...common, httpMethod: flags["http-method"] }))
-    : new TopClient(clean({ ...creds, ...common, signMethod: flags["sign-method"] }));
-  return { client, sandbox };
+  return { lmApi, creds, sandbox: false };
 }
 
+async function startSandboxOr(options, what) {
+  try {
+    return await startSandbox(options);
+  } catch (e) {
+    const where = `${options.host ?? "127.0.0.1"}:${options.port ?? 0}`;
+    throw new UsageError(`cannot start ${what} on ${where}: ${errno(e)}${options.port ? "; choose another --port or --host" : ""}`);
+  }
+}
+
+/**
+ * Builds the client for `api`, starting an in-process sandbox when nothing is
+ * configured. Every flag is checked before this runs; the caller closes the
+ * sandbox (also when building the client throws: it is returned via `held`).
+ */
+async function clientFor(api, opts, held) {
+  const { lmApi, creds, sandbox: embedded } = resolveCreds(api, opts);
+  let endpoint = opts.endpoint;
+  if (embedded) {
+    const sandbox = (held.sandbox = await startSandboxOr({ log: false }, "the in-process sandbox"));
+    endpoint = lmApi ? sandbox.linkedmallEndpoint : sandbox.topEndpoint;
+    Object.assign(creds, lmApi
+      ? { accessKeyId: TEST_CREDENTIALS.accessKeyId, accessKeySecret: TEST_CREDENTIALS.accessKeySecret, securityToken: undefined }
+      : { appKey: TEST_CREDENTIALS.appKey, appSecret: TEST_CREDENTIALS.appSecret, session: creds.session ?? TEST_CREDENTIALS.session });
+    note(`note: no credentials or --endpoint given; using an in-process sandbox at ${sandbox.url} with its test credentials`);
+  }
+  const common = { endpoint, format: opts.format, timeoutMs: opts["timeout-ms"], retries: opts.retries };
+  const clean = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
+  return lmApi
+    ? new LinkedMallClient(clean({ ...creds, ...common, httpMethod: opts["http-method"] }))
+    : new TopClient(clean({ ...creds, ...common, signMethod: opts["sign-method"] }));
+}
+
+const redactDeep = (v) =>
+  typeof v === "string" ? redact(v) : Array.isArray(v) ? v.map(redactDeep) : v && typeof v === "object"
+    ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactDeep(x)])) : v;
+
 function errorJson(e) {
-  if (!(e instanceof AligateError)) return { kind: "internal", message: String(e?.message ?? e) };
+  if (!(e instanceof AligateError)) return { kind: "internal", message: redact(String(e?.message ?? e)) };
   const { name, stack, ...fields } = Object.assign({}, e);
-  return { message: e.message, ...fields };
+  return redactDeep({ message: e.message, ...fields });
 }
 
 function printError(e) {
   if (e instanceof UsageError) {
     note(`error: ${e.message}`);
-    return 2;
+    return e.exit;
   }
   if (e instanceof AligateError) {
     note(`error (${e.kind}): ${e.message}`);
@@ -219,31 +505,23 @@ function printError(e) {
   return 1;
 }
 
-function readParams(flags) {
-  if (flags.json !== undefined && flags.param.length) throw new UsageError("use either --json or --param, not both");
-  if (flags.json === undefined) return paramsToJson(flags.param);
-  try {
-    return flags.json === "-" ? readFileSync(0, "utf8") : readFileSync(flags.json, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${flags.json === "-" ? "stdin" : flags.json}: ${e.code ?? e.message}`);
-  }
+function noExtra(positional, n) {
+  if (positional.length > n) throw new UsageError(`unexpected argument ${quote(positional[n])}; see aligate --help`);
 }
 
-async function cmdCall(positional, flags) {
-  const api = positional[0];
-  if (!api) throw new UsageError("call needs an API name, e.g. aligate call alibaba.alisports.lianbei.order.notice --param biz_order_id=1000");
-  const params = readParams(flags);
-  const { client, sandbox } = await clientFor(api, flags);
+async function cmdCall(positional, opts) {
+  const api = checkApi("call", positional[0]);
+  noExtra(positional, 1);
+  const params = await readParams(opts);
+  resolveCreds(api, opts);
+  const held = {};
   try {
-    if (flags["dry-run"]) {
-      process.stdout.write(JSON.stringify(client.prepare(api, params, { redact: true }), null, 2) + "\n");
-      return 0;
-    }
-    const result = await client.execute(api, params);
-    process.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    const client = await clientFor(api, opts, held);
+    const result = opts["dry-run"] ? client.prepare(api, params, { redact: true }) : await client.execute(api, params);
+    await out(JSON.stringify(result, null, 2) + "\n");
     return 0;
   } finally {
-    await sandbox?.close();
+    await held.sandbox?.close();
   }
 }
 
@@ -257,131 +535,272 @@ function progressLine(done, total, ok, failed, tty) {
   return `progress: ${done}/${total} (${pct}%) ok ${ok} failed ${failed}\n`;
 }
 
-async function cmdSend(positional, flags) {
-  const api = positional[0];
-  if (!api) throw new UsageError("send needs an API name");
-  if (!flags.jsonl) throw new UsageError("send needs --jsonl file");
-  let text;
+function openOutput(flag, path, given) {
   try {
-    text = readFileSync(flags.jsonl, "utf8");
+    return openSync(path, "a");
   } catch (e) {
-    throw new UsageError(`cannot read ${flags.jsonl}: ${e.code ?? e.message}`);
+    throw new UsageError(`cannot write ${path}: ${errno(e)}; ${given ? `check the --${flag} path` : `choose a writable file with --${flag}`}`);
   }
-  const concurrency = intFlag(flags, "concurrency", 1, 256) ?? 4;
-  const rate = intFlag(flags, "rate", 1, 100_000);
-  const stem = basename(flags.jsonl).replace(/\.jsonl?$/, "");
-  const resultsPath = resolve(flags.results ?? `${stem}.results.jsonl`);
-  const failedPath = resolve(flags.failed ?? `${stem}.failed.jsonl`);
+}
 
-  // Lines already answered (by number and content hash) are not sent again.
-  const done = new Set();
-  if (existsSync(resultsPath)) {
-    for (const l of readFileSync(resultsPath, "utf8").split("\n")) {
-      if (!l.trim()) continue;
-      try {
-        const r = JSON.parse(l);
-        done.add(`${r.line}:${r.sha1}`);
-      } catch {
-        // A line cut short by a crash: that call is simply sent again.
-      }
-    }
-  }
-  const lines = text.split("\n");
-  const work = [];
-  let skipped = 0;
-  lines.forEach((l, i) => {
-    if (!l.trim()) return;
-    const sha1 = createHash("sha1").update(l).digest("hex");
-    if (done.has(`${i + 1}:${sha1}`)) skipped++;
-    else work.push({ line: i + 1, text: l, sha1 });
-  });
-  const { client, sandbox } = await clientFor(api, flags);
-  const results = createWriteStream(resultsPath, { flags: "a" });
-  closeSync(openSync(failedPath, "w"));
-  const failedOut = createWriteStream(failedPath, { flags: "a" });
-  const tty = process.stderr.isTTY;
-  let ok = 0;
-  let failed = 0;
-  let next = 0;
-  let lastPrint = 0;
-  const started = Date.now();
-  let startedCount = 0;
-  const report = (force) => {
-    const now = Date.now();
-    if (!force && now - lastPrint < (tty ? 100 : 1000)) return;
-    lastPrint = now;
-    process.stderr.write(progressLine(ok + failed, work.length, ok, failed, tty));
+// Whole line or an exception: a short write is retried, never left half done.
+function writeAll(fd, text) {
+  const b = Buffer.from(text);
+  for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
+}
+
+const listLines = (ns) => (ns.length > 10 ? `${ns.slice(0, 10).join(", ")} and ${ns.length - 10} more` : ns.join(", "));
+
+async function cmdSend(positional, opts) {
+  const api = checkApi("send", positional[0]);
+  noExtra(positional, 1);
+  if (!opts.jsonl) throw new UsageError("send needs --jsonl file");
+  resolveCreds(api, opts);
+  const concurrency = opts.concurrency ?? 4;
+  const rate = opts.rate;
+  const input = await readInput("jsonl", opts.jsonl, MAX_JSONL);
+  const stem = basename(opts.jsonl).replace(/\.jsonl?$/, "");
+  const resultsPath = resolve(opts.results ?? `${stem}.results.jsonl`);
+  const failedPath = resolve(opts.failed ?? `${stem}.failed.jsonl`);
+
+  // Every output is opened (not yet truncated) before anything starts, so an unwritable one stops the run here.
+  const fds = [];
+  const held = {};
+  let interrupted = false;
+  let stopping = false;
+  const sleepers = new Set();
+  const stop = () => {
+    stopping = true;
+    for (const wake of [...sleepers]) wake();
   };
-  note(`sending ${work.length} ${api} calls (${skipped} already done in ${resultsPath}), concurrency ${concurrency}${rate ? `, rate ${rate}/s` : ""}`);
-  async function worker() {
-    while (next < work.length) {
-      const item = work[next++];
-      if (rate) {
-        const at = started + (startedCount++ * 1000) / rate;
-        const wait = at - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-      try {
-        const result = await client.execute(api, item.text);
-        results.write(JSON.stringify({ line: item.line, sha1: item.sha1, result }) + "\n");
-        ok++;
-      } catch (e) {
-        failedOut.write(`${JSON.stringify({ line: item.line, error: errorJson(e), params: item.text })}\n`);
-        failed++;
-      }
-      report(false);
+  const inFlight = new Set();
+  const onSignal = (sig) => {
+    if (interrupted) {
+      note(`${sig} again: stopping now; the outcome of line(s) ${listLines([...inFlight])} is unknown and a rerun sends them again`);
+      process.exit(130);
     }
-  }
+    interrupted = true;
+    stop();
+    note(`${sig}: no new calls are started; waiting for the ${inFlight.size} in flight (send ${sig} again to stop now)`);
+  };
   try {
+    const resultsFd = openOutput("results", resultsPath, opts.results !== undefined);
+    fds.push(resultsFd);
+    const failedFd = openOutput("failed", failedPath, opts.failed !== undefined);
+    fds.push(failedFd);
+    const rStat = fstatSync(resultsFd);
+    const fStat = fstatSync(failedFd);
+    const same = (a, b) => a.isFile() && b?.isFile() && a.dev === b.dev && a.ino === b.ino;
+    let inStat = null;
+    try {
+      inStat = statSync(opts.jsonl);
+    } catch {
+      // Read a moment ago; if it is gone now it cannot be overwritten either.
+    }
+    if (same(rStat, fStat)) throw new UsageError(`--results and --failed name the same file ${resultsPath}; give two files`);
+    if (same(rStat, inStat) || same(fStat, inStat)) throw new UsageError(`the results or failed file is the input ${opts.jsonl}; give other files`);
+
+    // Lines already answered (by number and content hash) are not sent again.
+    const done = new Set();
+    if (rStat.isFile()) {
+      let prior;
+      try {
+        prior = readFileSync(resultsPath);
+      } catch (e) {
+        throw new UsageError(`cannot read ${resultsPath}: ${errno(e)}; check the --results path`);
+      }
+      for (const l of splitLines(prior)) {
+        if (!l.text?.trim()) continue;
+        try {
+          const r = JSON.parse(l.text);
+          if (r && typeof r === "object") done.add(`${r.line}:${r.sha1}`);
+        } catch {
+          // A line cut short by a crash: that call is simply sent again.
+        }
+      }
+    }
+    // The hash is over the line's bytes as in the file (CR kept, BOM not): the same as earlier versions recorded.
+    const work = [];
+    const bad = [];
+    let skipped = 0;
+    for (const l of splitLines(input)) {
+      if (l.text !== null && !l.text.trim()) continue;
+      const sha1 = createHash("sha1").update(l.raw).digest("hex");
+      if (done.has(`${l.n}:${sha1}`)) {
+        skipped++;
+        continue;
+      }
+      const problem = l.text === null ? "not valid UTF-8" : jsonProblem(l.text, false);
+      if (problem) bad.push({ line: l.n, problem, params: l.text ?? l.raw.toString("utf8") });
+      else work.push({ line: l.n, text: l.text, sha1 });
+    }
+
+    const client = await clientFor(api, opts, held);
+    if (fStat.isFile()) ftruncateSync(failedFd, 0);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    let ok = 0;
+    let failed = 0;
+    let fatal = null;
+    const unrecorded = [];
+    const record = (fd, which, path, text, item, succeeded) => {
+      try {
+        writeAll(fd, text);
+        return true;
+      } catch (e) {
+        if (succeeded) unrecorded.push(item.line);
+        fatal ??= `cannot write ${path}: ${errno(e)}; stopped (check the --${which} file and the disk)`;
+        stop();
+        return false;
+      }
+    };
+    for (const b of bad) {
+      const message = `line ${b.line}: ${b.problem}`;
+      const error = { message, kind: "validation", retryable: false, attempts: 0, issues: [{ path: "", message: b.problem }] };
+      if (record(failedFd, "failed", failedPath, `${JSON.stringify({ line: b.line, error, params: b.params })}\n`, b, false)) failed++;
+    }
+    if (bad.length) note(`input: ${bad.length} line(s) not sent, see ${failedPath}: ${bad.slice(0, 5).map((b) => `line ${b.line} ${b.problem}`).join("; ")}${bad.length > 5 ? "; …" : ""}`);
+
+    const tty = process.stderr.isTTY;
+    let next = 0;
+    let lastPrint = 0;
+    const started = Date.now();
+    let startedCount = 0;
+    const total = work.length + bad.length;
+    const report = (force) => {
+      const now = Date.now();
+      if (!force && now - lastPrint < (tty ? 100 : 1000)) return;
+      lastPrint = now;
+      try {
+        process.stderr.write(progressLine(ok + failed, total, ok, failed, tty));
+      } catch {
+        // Progress is only a courtesy.
+      }
+    };
+    const sleep = (ms) => new Promise((r) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        r();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+    note(`sending ${work.length} ${api} calls (${skipped} already done in ${resultsPath}), concurrency ${concurrency}${rate ? `, rate ${rate}/s` : ""}`);
+    async function worker() {
+      while (!stopping && next < work.length) {
+        const item = work[next++];
+        if (rate) {
+          const wait = started + (startedCount++ * 1000) / rate - Date.now();
+          if (wait > 0) await sleep(wait);
+          if (stopping) return;
+        }
+        inFlight.add(item.line);
+        let outcome;
+        try {
+          outcome = { result: await client.execute(api, item.text) };
+        } catch (e) {
+          outcome = { error: e };
+        }
+        inFlight.delete(item.line);
+        if (outcome.error === undefined) {
+          let text;
+          try {
+            text = `${JSON.stringify({ line: item.line, sha1: item.sha1, result: outcome.result })}\n`;
+          } catch (e) {
+            text = null;
+            unrecorded.push(item.line);
+            fatal ??= `cannot record the result of line ${item.line}: ${short(String(e?.message ?? e))}; stopped`;
+            stop();
+          }
+          if (text !== null && record(resultsFd, "results", resultsPath, text, item, true)) ok++;
+        } else {
+          const text = `${JSON.stringify({ line: item.line, error: errorJson(outcome.error), params: item.text })}\n`;
+          if (record(failedFd, "failed", failedPath, text, item, false)) failed++;
+        }
+        report(false);
+      }
+    }
     await Promise.all(Array.from({ length: Math.min(concurrency, work.length || 1) }, worker));
+    report(true);
+    if (tty) process.stderr.write("\n");
+    const notSent = work.length - next;
+    note(`done: ${ok} ok, ${failed} failed, ${skipped} skipped (already done)${notSent ? `, ${notSent} not sent` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    note(`results: ${resultsPath}`);
+    note(`failed:  ${failedPath}${failed ? " (rerun the same command to retry them)" : ""}`);
+    if (fatal) {
+      const lost = unrecorded.length
+        ? `; line(s) ${listLines(unrecorded)} succeeded but are not in the results file, so a rerun would send them again: record or remove them first`
+        : "; rerun the same command to send the rest";
+      note(`error: ${fatal}${lost}`);
+      return 1;
+    }
+    if (interrupted) return 130;
+    return failed ? 1 : 0;
   } finally {
-    await Promise.all([new Promise((r) => results.end(r)), new Promise((r) => failedOut.end(r))]);
-    await sandbox?.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    for (const wake of [...sleepers]) wake();
+    for (const fd of fds) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Nothing more can be done about a failing close here; the writes before it were checked.
+      }
+    }
+    await held.sandbox?.close();
   }
-  report(true);
-  if (tty) process.stderr.write("\n");
-  note(`done: ${ok} ok, ${failed} failed, ${skipped} skipped (already done) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  note(`results: ${resultsPath}`);
-  note(`failed:  ${failedPath}${failed ? " (rerun the same command to retry them)" : ""}`);
-  return failed ? 1 : 0;
 }
 
-async function cmdSandbox(positional, flags) {
-  const faults = flags.fault.map((f) => {
-    const [fault, count] = f.split(":");
-    if (!FAULTS.includes(fault)) throw new UsageError(`unknown fault ${fault}; one of ${FAULTS.join(", ")}`);
-    return { fault, count: count ? Number(count) : 1 };
-  });
-  const sb = await startSandbox({
-    port: intFlag(flags, "port", 0, 65535) ?? 8787,
-    host: flags.host,
-    appKey: flags["app-key"],
-    appSecret: flags["app-secret"],
-    session: flags.session,
-    accessKeyId: flags["access-key-id"],
-    accessKeySecret: flags["access-key-secret"],
-    securityToken: flags["security-token"],
-    faults,
-  });
-  const c = sb.credentials;
-  const shown = (given, v) => (given ? "(as given)" : v);
-  note(`aligate sandbox listening on ${sb.url}`);
-  note(`  TOP router:  ${sb.topEndpoint}   app_key ${c.appKey}  app_secret ${shown(flags["app-secret"], c.appSecret)}  session ${shown(flags.session, c.session)}`);
-  note(`  LinkedMall:  ${sb.linkedmallEndpoint}   AccessKeyId ${c.accessKeyId}  AccessKeySecret ${shown(flags["access-key-secret"], c.accessKeySecret)}`);
-  note(`  faults: POST ${sb.url}/__sandbox/faults {"fault":"503","count":1}; stats: GET ${sb.url}/__sandbox/stats`);
-  await new Promise((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  await sb.close();
-  return 0;
+async function cmdSandbox(positional, opts) {
+  noExtra(positional, 0);
+  // Listening before the start: a signal that arrives while it starts must stop it, not kill the process unclosed.
+  let stopped;
+  const stop = new Promise((resolve) => (stopped = resolve));
+  process.once("SIGINT", stopped);
+  process.once("SIGTERM", stopped);
+  let sb;
+  try {
+    sb = await startSandboxOr({
+      port: opts.port ?? 8787,
+      host: opts.host,
+      appKey: opts["app-key"],
+      appSecret: opts["app-secret"],
+      session: opts.session,
+      accessKeyId: opts["access-key-id"],
+      accessKeySecret: opts["access-key-secret"],
+      securityToken: opts["security-token"],
+      faults: opts.faults,
+    }, "the sandbox");
+    const c = sb.credentials;
+    const shown = (given, v) => (given ? "(as given)" : v);
+    note(`aligate sandbox listening on ${sb.url}`);
+    note(`  TOP router:  ${sb.topEndpoint}   app_key ${c.appKey}  app_secret ${shown(opts["app-secret"], c.appSecret)}  session ${shown(opts.session, c.session)}`);
+    note(`  LinkedMall:  ${sb.linkedmallEndpoint}   AccessKeyId ${c.accessKeyId}  AccessKeySecret ${shown(opts["access-key-secret"], c.accessKeySecret)}`);
+    note(`  faults: POST ${sb.url}/__sandbox/faults {"fault":"503","count":1}; stats: GET ${sb.url}/__sandbox/stats`);
+    await stop;
+    return 0;
+  } finally {
+    process.off("SIGINT", stopped);
+    process.off("SIGTERM", stopped);
+    await sb?.close();
+  }
 }
 
-async function cmdDemo() {
+async function cmdDemo(positional) {
+  noExtra(positional, 0);
   // The demo is read by people: everything goes to stdout, in order.
   const say = (m) => process.stdout.write(m + "\n");
   const sayError = (e) => say(`   error (${e.kind}): ${e.message}`);
-  const sb = await startSandbox({ log: (l) => say(`  ${l}`) });
+  const sb = await startSandboxOr({ log: (l) => say(`  ${l}`) }, "the demo sandbox");
+  try {
+    return await runDemo(sb, say, sayError);
+  } finally {
+    await sb.close();
+  }
+}
+
+async function runDemo(sb, say, sayError) {
   const c = sb.credentials;
   say(`sandbox on ${sb.url} (test credentials: app_key ${c.appKey}, AccessKeyId ${c.accessKeyId})\n`);
   const top = new TopClient({ appKey: c.appKey, appSecret: c.appSecret, session: c.session, endpoint: sb.topEndpoint, signMethod: "hmac-sha256" });
@@ -428,35 +847,29 @@ async function cmdDemo() {
   } catch (e) {
     sayError(e);
   }
-  await sb.close();
   say(failures ? `demo finished with ${failures} failures` : "demo finished: all calls succeeded");
   return failures ? 1 : 0;
 }
 
+const COMMANDS = { __proto__: null, call: cmdCall, send: cmdSend, sandbox: cmdSandbox, demo: cmdDemo };
+
 export async function main(argv) {
-  let parsed;
   try {
-    parsed = parseArgs(argv);
-  } catch (e) {
-    return printError(e);
-  }
-  const [cmd, ...rest] = parsed.positional;
-  const { flags } = parsed;
-  const commands = { call: cmdCall, send: cmdSend, sandbox: cmdSandbox, demo: cmdDemo };
-  if (!cmd || cmd === "help") {
-    help("main");
-    return cmd || flags.help ? 0 : 2;
-  }
-  if (!commands[cmd]) {
-    note(`error: unknown command ${cmd}; one of call, send, sandbox, demo`);
-    return 2;
-  }
-  if (flags.help) {
-    help(cmd);
-    return 0;
-  }
-  try {
-    return await commands[cmd](rest, flags);
+    const { flags, positional } = parseArgs(argv);
+    const [cmd, ...rest] = positional;
+    if (cmd === undefined || cmd === "help") {
+      await help("main");
+      return cmd !== undefined || flags.help ? 0 : 2;
+    }
+    if (!COMMANDS[cmd]) {
+      note(`error: unknown command ${short(cmd)}; one of call, send, sandbox, demo`);
+      return 2;
+    }
+    if (flags.help) {
+      await help(cmd);
+      return 0;
+    }
+    return await COMMANDS[cmd](rest, checkFlags(cmd, flags));
   } catch (e) {
     return printError(e);
   }
@@ -469,7 +882,19 @@ try {
   // Not started as a script (imported): nothing to run.
 }
 if (invoked === fileURLToPath(import.meta.url)) {
+  // Errors on stdout are reported through out()'s callback, stderr ones cannot be; neither may crash.
+  process.stdout.on("error", () => {});
+  process.stderr.on("error", () => {});
+  const die = (e) => {
+    note(`error: internal error: ${e?.message ?? e}`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", die);
+  process.on("unhandledRejection", die);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // Everything the CLI opened is closed by now; if anything else holds the loop
+    // (a keep-alive socket of a real gateway), it must not keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
   });
 }
