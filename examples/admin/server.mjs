@@ -28,7 +28,14 @@ export async function startAdmin({ port = 8788, host = "127.0.0.1", log = (l) =>
     res.end(readFileSync(file));
   };
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    } catch {
+      // A malformed target or escape (`/%ff`) must not end the server.
+      res.writeHead(400);
+      return res.end("bad request");
+    }
     if (path === "/api") return proxy(req, res);
     // The page and, under /aligate/, the package's browser build.
     const [base, rel] = path.startsWith("/aligate/") ? [pkgRoot, path.slice(9)] : [here, path === "/" ? "index.html" : path.slice(1)];
