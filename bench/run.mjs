@@ -200,6 +200,11 @@ console.log(`  as script files: node bare.cjs ${median(coldTimes.bareFile).toFix
 console.log(`  inside the process: require("aligate") ${phases.require.toFixed(1)} ms (of which compiling the module ${phases.compile.toFixed(1)} ms), ` +
   `first client ${phases.client.toFixed(1)} ms, first prepare ${phases.prepare.toFixed(1)} ms`);
 
+// ── parsers and validators: time per byte, 1 KB to 4 MB ────────────────────
+const { parserRows, parserTable } = await import("./parsers.mjs");
+const parsers = parserRows(a);
+for (const r of parsers) console.log(`${r.what.padEnd(62)} ${r.ours.map((x) => x.toFixed(2)).join(" / ")} ns/byte`);
+
 // ── memory across 10^6 prepare calls ───────────────────────────────────────
 const memTop = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod: "hmac-sha256" });
 const N = quick ? 200_000 : 1_000_000;
@@ -252,7 +257,7 @@ const md = [`# aligate benchmark results`, ``,
   `| .wasm | ${kb(size.wasm)} raw, ${kb(size.wasmGz)} gzip |`,
   `| JS: Node entry (glue + core, pkg/node.cjs) / web glue | ${kb(size.glueGz)} / ${kb(size.webGlueGz)} gzip |`,
   `| everything the Node entry loads | ${kb(size.nodeGz)} gzip |`,
-  `| packed tarball | ${kb(size.tarball)} |`, ``];
+  `| packed tarball | ${kb(size.tarball)} |`, ``, ...parserTable(parsers), ``];
 writeFileSync(join(root, "bench/results.md"), md.join("\n"));
 console.log(`\nwrote bench/results.md`);
 rmSync(work, { recursive: true, force: true });

@@ -14,7 +14,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 process.env.PATH = `${join(homedir(), ".cargo", "bin")}:${process.env.PATH}`;
 const argSecs = process.argv.indexOf("--seconds");
 const seconds = argSecs > 0 ? Number(process.argv[argSecs + 1]) : 60;
-const TARGETS = ["validate_models", "decode_response", "percent_encode", "canonicalize"];
+const TARGETS = ["validate_models", "decode_response", "percent_encode", "canonicalize", "wide_deep"];
 
 const has = spawnSync("cargo", ["fuzz", "--version"], { encoding: "utf8" });
 if (has.status !== 0) {
@@ -27,7 +27,7 @@ for (const t of TARGETS) {
   const corpus = join(root, "fuzz/corpus", t);
   mkdirSync(corpus, { recursive: true });
   const args = ["+nightly", "fuzz", "run", "--fuzz-dir", join(root, "fuzz"), t, corpus, join(root, "fuzz/seeds", t), "--",
-    `-max_total_time=${seconds}`, "-print_final_stats=1", "-max_len=65536", "-rss_limit_mb=2048"];
+    `-max_total_time=${seconds}`, "-print_final_stats=1", "-max_len=65536", "-rss_limit_mb=2048", "-timeout=20"];
   const out = await new Promise((resolve) => {
     const p = spawn("cargo", args, { cwd: root });
     let err = "";

@@ -68,8 +68,11 @@ const python = join(root, ".tmp/pyenv/bin/python");
 // hardening of issue 17 (the guarded wasm boundary: catch imports, JsValue
 // arguments, option reads that name the option, capped copies; the core's
 // control-character, endpoint and signing-time checks) measured 75.1 KB on
-// 2026-12-02. This ceiling stops growth past that until the size work wins it back.
-const WASM_GZIP_CEILING = 76 * 1024;
+// 2026-12-02; linear parsing of hostile bodies (grouping repeated keys by a
+// sort, a worst-case O(n log n) sort for the signers, exact-number decisions
+// when decoding) 76.5 KB the same day. This ceiling stops growth past that
+// until the size work wins it back.
+const WASM_GZIP_CEILING = 77 * 1024;
 await suite(`size: pkg/aligate_bg.wasm ≤ ${WASM_GZIP_CEILING / 1024} KB gzip`, async () => {
   const { gzipSync } = await import("node:zlib");
   const n = gzipSync(readFileSync(join(root, "pkg/aligate_bg.wasm")), { level: 9 }).length;
@@ -126,7 +129,7 @@ await suite("node --test on the packed package (ESM)", async () => {
   });
 });
 
-await suite("fuzz: 4 cargo-fuzz targets × 15 s (nightly)", () =>
+await suite("fuzz: 5 cargo-fuzz targets × 15 s (nightly)", () =>
   run(process.execPath, [join(root, "scripts/fuzz.mjs"), "--seconds", "15"], { timeoutMs: 30 * 60_000 }));
 
 for (const [name, env] of [["Chromium (headless)", { WASM_BINDGEN_USE_BROWSER: "1" }],

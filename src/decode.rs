@@ -106,18 +106,65 @@ fn coerce(v: &mut Json, types: &[(&str, RespTy)], depth: usize) {
     }
 }
 
-/// Writes `v` as JSON for `JSON.parse`, unsafe integers as decimal strings.
+/// Writes `v` as JSON for `JSON.parse`; a number JS would not hold exactly
+/// is a string (see `js_number`).
 pub fn to_js_json(v: &Json, out: &mut String) {
-    v.write_with(out, &|t, out| {
-        // Only plain integer literals can be ids; 1e300 stays a number.
-        let unsafe_int = !t.contains(['.', 'e', 'E'])
-            && num_to_i64(t).map_or(true, |i| !(-MAX_SAFE..=MAX_SAFE).contains(&i));
-        if unsafe_int {
-            write_str(t, out);
-        } else {
-            out.push_str(t);
-        }
+    v.write_with(out, &|t, out| match js_number(t) {
+        JsNumber::Keep => out.push_str(t),
+        JsNumber::Int(i) => write_str(&crate::schema::decimal(i), out),
+        JsNumber::Text => write_str(t, out),
     });
+}
+
+enum JsNumber {
+    /// `JSON.parse` gives the value (an integer exactly; a fraction as JS
+    /// always rounds fractions).
+    Keep,
+    /// An integer beyond ±(2^53-1), sent as its exact decimal digits
+    /// (`1234567890123456789.0` → "1234567890123456789").
+    Int(i64),
+    /// Beyond i64, or a magnitude that would become ±Infinity or 0: the text
+    /// as received (`1e999`, `99999999999999999999`).
+    Text,
+}
+
+fn js_number(t: &str) -> JsNumber {
+    match num_to_i64(t) {
+        Ok(i) if (-MAX_SAFE..=MAX_SAFE).contains(&i) => JsNumber::Keep,
+        Ok(i) => JsNumber::Int(i),
+        Err(true) => JsNumber::Text,
+        // f64 spans about 1e-308..1.8e308; a bound of whole decades keeps
+        // float parsing (~10 KB of wasm) out.
+        Err(false) => match decimal_exponent(t) {
+            Some(e) if !(-307..=307).contains(&e) => JsNumber::Text,
+            _ => JsNumber::Keep,
+        },
+    }
+}
+
+/// The power of ten of a number's leading significant digit (`0.05e3` → 1),
+/// or None for zero.
+fn decimal_exponent(t: &str) -> Option<i64> {
+    let t = t.strip_prefix('-').unwrap_or(t);
+    let (m, e) = t.split_once(['e', 'E']).unwrap_or((t, "0"));
+    // An exponent past i64 saturates: its sign alone decides.
+    let e: i64 = e.parse().unwrap_or(if e.starts_with('-') {
+        i64::MIN
+    } else {
+        i64::MAX
+    });
+    let (int, frac) = m.split_once('.').unwrap_or((m, ""));
+    let int = int.trim_start_matches('0');
+    let lead = if !int.is_empty() {
+        int.len() as i64 - 1
+    } else {
+        let zeros = frac.len() - frac.trim_start_matches('0').len();
+        if zeros == frac.len() {
+            return None;
+        }
+        -(zeros as i64) - 1
+    };
+    Some(lead.saturating_add(e))
 }
 
 fn content_type_ok(ct: &str, format: Format) -> bool {
@@ -243,10 +290,19 @@ fn decode_rpc(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
     };
     let field = |k: &str| map.iter().find(|(n, _)| n == k).map(|(_, v)| v);
     let code = text_of(field("Code"));
+    let disburse = call.api == models::confirm_disburse::MODEL.api;
     let failed = if (200..300).contains(&r.status) {
-        // ConfirmDisburse reports business failures as HTTP 200 with Code ≠ SUCCESS.
-        call.api == models::confirm_disburse::MODEL.api
-            && code.as_deref().is_some_and(|c| c != "SUCCESS")
+        // ConfirmDisburse reports business failures as HTTP 200 with Code ≠
+        // SUCCESS; an answer without Code proves neither outcome.
+        if disburse && code.is_none() {
+            let mut e = Error::decode(
+                "ConfirmDisburse answered HTTP 200 without Code: the outcome is unknown",
+            );
+            e.status = Some(r.status);
+            e.api.request_id = text_of(field("RequestId"));
+            return Err(e);
+        }
+        disburse && code.as_deref().is_some_and(|c| c != "SUCCESS")
     } else {
         true
     };
@@ -310,6 +366,64 @@ mod tests {
         );
         assert!(out.contains(r#""alisp_code":200"#));
         assert!(out.contains(r#""sku_id":1.5"#));
+    }
+
+    #[test]
+    fn numbers_js_cannot_hold_are_strings() {
+        let body = br#"{"alibaba_alisports_lianbei_order_notice_response":{"a":1e999,"b":-1e999,"c":1234567890123456789.0,"d":9007199254740993e0,"e":1e-999,"f":1.5,"g":0.0,"h":1e300,"i":12.5e-3,"j":99999999999999999999,"k":9007199254740991.0,"l":0.5e308,"m":2e308}}"#;
+        let out = decode(
+            &top_call("alibaba.alisports.lianbei.order.notice", Format::Json),
+            &Received {
+                status: 200,
+                content_type: "application/json",
+                body,
+            },
+            DEFAULT_MAX_BODY_BYTES,
+        )
+        .unwrap();
+        for want in [
+            r#""a":"1e999""#,
+            r#""b":"-1e999""#,
+            r#""c":"1234567890123456789""#,
+            r#""d":"9007199254740993""#,
+            r#""e":"1e-999""#,
+            r#""f":1.5"#,
+            r#""g":0.0"#,
+            r#""h":"1e300""#,
+            r#""i":12.5e-3"#,
+            r#""j":"99999999999999999999""#,
+            r#""k":9007199254740991.0"#,
+            r#""l":"0.5e308""#,
+            r#""m":"2e308""#,
+        ] {
+            assert!(out.contains(want), "{want} in {out}");
+        }
+    }
+
+    #[test]
+    fn confirm_disburse_without_code_is_a_decode_error() {
+        let call = Call {
+            protocol: Protocol::AliyunRpc,
+            api: "ConfirmDisburse",
+            format: Format::Json,
+            simplify: false,
+        };
+        let got = |body: &[u8]| {
+            decode(
+                &call,
+                &Received {
+                    status: 200,
+                    content_type: "application/json",
+                    body,
+                },
+                DEFAULT_MAX_BODY_BYTES,
+            )
+        };
+        let e = got(br#"{"RequestId":"r-1","Success":true}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Decode);
+        assert_eq!(e.api.request_id.as_deref(), Some("r-1"));
+        assert!(got(br#"{"Code":"SUCCESS","RequestId":"r"}"#).is_ok());
+        assert_eq!(got(br#"{"Code":"FAIL"}"#).unwrap_err().kind, ErrorKind::Api);
     }
 
     #[test]

@@ -149,3 +149,87 @@ pub fn canonicalize(data: &[u8]) {
     let mut z = pairs.clone();
     let _ = aliyun_rpc::sign(&mut z, s, "POST");
 }
+
+/// Wide and deep JSON and XML built from the input as a small program, so a
+/// 64 KB input makes documents of megabytes: many siblings, repeated keys,
+/// nesting to the limit. Run with libFuzzer's `-timeout`, work that is not
+/// linear in the size shows as a timeout; the checks are that well-formed
+/// text parses, each object holds each key once, and writing and reparsing
+/// gives the same value.
+pub fn wide_deep(data: &[u8]) {
+    const CAP: usize = 4 << 20;
+    let (mut json, mut xml) = (String::from("["), String::from("<r>"));
+    // Open containers: true = object (JSON) / element with named children.
+    let mut open: Vec<bool> = Vec::new();
+    let mut n = 0usize;
+    let mut it = data.iter();
+    while let Some(&b) = it.next() {
+        if json.len() > CAP || xml.len() > CAP {
+            break;
+        }
+        let in_obj = open.last().copied().unwrap_or(false);
+        let sep = |s: &mut String| {
+            if !matches!(s.as_bytes().last(), Some(b'[' | b'{')) {
+                s.push(',');
+            }
+        };
+        match b % 4 {
+            0 | 1 if open.len() < 100 => {
+                sep(&mut json);
+                if in_obj {
+                    json.push_str(&format!("\"o{}\":", b % 8));
+                }
+                json.push(if b % 4 == 0 { '{' } else { '[' });
+                xml.push_str(&format!("<e{}>", open.len()));
+                open.push(b % 4 == 0);
+            }
+            2 => {
+                // A run of leaves: the next byte × 64 of them, keys cycling.
+                let count = 1 + *it.next().unwrap_or(&0) as usize * 64;
+                let span = 1 + (b as usize >> 2);
+                for _ in 0..count {
+                    sep(&mut json);
+                    if in_obj {
+                        json.push_str(&format!("\"k{}\":{}", n % (span * span * 97), n));
+                    } else {
+                        json.push_str(&format!("{n}"));
+                    }
+                    let k = n % (span * span * 97);
+                    xml.push_str(&format!("<k{k} a=\">\">{n}</k{k}>"));
+                    n += 1;
+                }
+            }
+            _ => {
+                if let Some(obj) = open.pop() {
+                    json.push(if obj { '}' } else { ']' });
+                    xml.push_str(&format!("</e{}>", open.len()));
+                }
+            }
+        }
+    }
+    while let Some(obj) = open.pop() {
+        json.push(if obj { '}' } else { ']' });
+        xml.push_str(&format!("</e{}>", open.len()));
+    }
+    json.push(']');
+    xml.push_str("</r>");
+    let v = crate::json::parse(&json).expect("well-formed JSON parses");
+    assert_unique_keys(&v);
+    assert_eq!(crate::json::parse(&v.text()).as_ref(), Ok(&v));
+    let x = crate::xml::parse(&xml).expect("well-formed XML parses");
+    assert_unique_keys(&x);
+}
+
+fn assert_unique_keys(v: &crate::json::Json) {
+    use crate::json::Json;
+    match v {
+        Json::Obj(m) => {
+            let mut keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+            keys.sort_unstable();
+            assert!(keys.windows(2).all(|w| w[0] != w[1]), "a key twice");
+            m.iter().for_each(|(_, x)| assert_unique_keys(x));
+        }
+        Json::Arr(a) => a.iter().for_each(assert_unique_keys),
+        _ => {}
+    }
+}

@@ -292,15 +292,13 @@ impl Parser<'_> {
                     }
                     self.ws();
                     let v = self.value(depth + 1)?;
-                    match members.iter_mut().find(|(mk, _)| *mk == k) {
-                        Some((_, old)) => *old = v,
-                        None => members.push((k, v)),
-                    }
+                    push_member(&mut members, k, v, |old, v| *old = v);
                     self.ws();
                     match self.peek() {
                         Some(b',') => self.i += 1,
                         Some(b'}') => {
                             self.i += 1;
+                            merge_repeated(&mut members, |old, v| *old = v);
                             return Ok(Json::Obj(members));
                         }
                         None => return Err(self.err("unexpected end of input")),
@@ -446,6 +444,58 @@ impl Parser<'_> {
             }
         }
     }
+}
+
+/// Members checked for a repeated key on insertion; past this many they are
+/// appended and `merge_repeated` groups them once (a scan per insertion made
+/// a 350,000-key body take minutes).
+const SCANNED: usize = 16;
+
+/// Appends a member; among the first `SCANNED` a repeated key is combined
+/// into the first one at once. Callers run `merge_repeated` when the
+/// object is complete.
+pub(crate) fn push_member(
+    m: &mut Vec<(String, Json)>,
+    k: String,
+    v: Json,
+    combine: fn(&mut Json, Json),
+) {
+    if m.len() < SCANNED {
+        if let Some((_, old)) = m.iter_mut().find(|(mk, _)| *mk == k) {
+            combine(old, v);
+            return;
+        }
+    }
+    m.push((k, v));
+}
+
+/// Combines every later member with a key into its first one, in input
+/// order, keeping the first's position: O(n log n) in the member count.
+pub(crate) fn merge_repeated(m: &mut Vec<(String, Json)>, combine: fn(&mut Json, Json)) {
+    if m.len() <= SCANNED {
+        return;
+    }
+    let mut order: Vec<u32> = (0..m.len() as u32).collect();
+    // The index breaks ties, so equal keys stay in input order.
+    crate::sign::sort_unstable(&mut order, |&a, &b| {
+        (&m[a as usize].0, a) < (&m[b as usize].0, b)
+    });
+    let mut keep = vec![true; m.len()];
+    let mut g = 0;
+    while g < order.len() {
+        let first = order[g] as usize;
+        let mut j = g + 1;
+        while j < order.len() && m[order[j] as usize].0 == m[first].0 {
+            let later = order[j] as usize;
+            let v = core::mem::take(&mut m[later].1);
+            combine(&mut m[first].1, v);
+            keep[later] = false;
+            j += 1;
+        }
+        g = j;
+    }
+    let mut kept = keep.into_iter();
+    m.retain(|_| kept.next().unwrap_or(true));
 }
 
 /// `s[a..b]`, or "" off a char boundary. The callers' indices sit on ASCII
@@ -595,6 +645,28 @@ mod tests {
         assert!(!parse("{,}").unwrap_err().eof);
         let deep = "[".repeat(200);
         assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn repeated_keys_first_position_last_value() {
+        for n in [3usize, 16, 17, 40, 1000] {
+            let mut t = String::from("{");
+            for i in 0..n {
+                t.push_str(&format!("\"k{}\":{},", i % 7, i));
+            }
+            t.push_str("\"z\":0}");
+            let v = parse(&t).unwrap();
+            let Json::Obj(m) = &v else { panic!() };
+            let keys: Vec<&str> = m.iter().map(|(k, _)| k.as_str()).collect();
+            let mut want: Vec<String> = (0..n.min(7)).map(|i| format!("k{i}")).collect();
+            want.push("z".into());
+            assert_eq!(keys, want, "n={n}");
+            for (k, x) in m.iter().take(n.min(7)) {
+                let i: usize = k[1..].parse().unwrap();
+                let last = (0..n).filter(|j| j % 7 == i).max().unwrap();
+                assert_eq!(x, &Json::Num(last.to_string()), "n={n} {k}");
+            }
+        }
     }
 
     #[test]

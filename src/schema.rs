@@ -154,6 +154,8 @@ pub fn describe(v: &Json) -> String {
         Json::Bool(b) => format!("boolean {b}"),
         Json::Num(n) => format!("number {n}"),
         Json::Str(s) => match non_finite(s) {
+            // js/core.mjs's replacer sends an invalid Date as this sentinel.
+            Some("Invalid Date") => "an invalid Date".into(),
             Some(name) => format!("number {name}"),
             None => {
                 let mut t: String = s.chars().take(40).collect();
@@ -190,8 +192,8 @@ pub fn parse_int(v: &Json, js_numbers: bool) -> Result<i64, String> {
             Err(false) => Err(format!("expected an integer, got number {text}")),
         },
         Json::Str(s) => {
-            if let Some(name) = non_finite(s) {
-                return Err(format!("expected an integer, got number {name}"));
+            if non_finite(s).is_some() {
+                return Err(format!("expected an integer, got {}", describe(v)));
             }
             let digits = s.strip_prefix('-').unwrap_or(s);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -542,8 +544,8 @@ pub fn check_free(v: &Json, ctx: &mut Ctx, depth: usize) {
             }
         }
         Json::Str(s) => {
-            if let Some(name) = non_finite(s) {
-                ctx.issue(format!("number {name} cannot be sent"));
+            if non_finite(s).is_some() {
+                ctx.issue(format!("{} cannot be sent", describe(v)));
             }
         }
         Json::Arr(a) => {

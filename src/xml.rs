@@ -6,7 +6,7 @@
 //! Why not quick-xml: the responses are small, flat documents and quick-xml
 //! cost ~9 KB gzip of the 64 KB wasm budget; this reader is fuzzed (`fuzz/`).
 
-use crate::json::{sub, Json};
+use crate::json::{merge_repeated, push_member, sub, Json};
 use crate::prelude::*;
 
 const MAX_DEPTH: usize = 128;
@@ -57,12 +57,14 @@ pub fn parse(text: &str) -> Result<Json, String> {
             let v = if children.is_empty() {
                 Json::Str(txt.trim().to_string())
             } else {
+                let mut children = children;
+                merge_repeated(&mut children, repeat);
                 Json::Obj(children)
             };
             attach(&mut stack, &mut root, open, v)?;
             i = end + 1;
         } else {
-            let end = find(b, i, b">").ok_or("truncated XML body: unclosed start tag")?;
+            let end = tag_end(b, i).ok_or("truncated XML body: unclosed start tag")?;
             let inner = sub(text, i + 1, end);
             let (inner, empty) = match inner.strip_suffix('/') {
                 Some(s) => (s, true),
@@ -103,6 +105,33 @@ fn find(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
         .map(|p| p + from)
 }
 
+/// The `>` that ends the start tag at `from`, skipping quoted attribute
+/// values (`<x a=">">`).
+fn tag_end(b: &[u8], from: usize) -> Option<usize> {
+    let mut quote = None;
+    for (i, &c) in b.get(from..)?.iter().enumerate() {
+        match (quote, c) {
+            (None, b'"' | b'\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, b'>') => return Some(from + i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A repeated element: the first occurrence becomes an array of all of them.
+/// Element values are strings or objects, never arrays, until grouped here.
+fn repeat(existing: &mut Json, v: Json) {
+    match existing {
+        Json::Arr(a) => a.push(v),
+        _ => {
+            let prev = core::mem::take(existing);
+            *existing = Json::Arr(vec![prev, v]);
+        }
+    }
+}
+
 fn attach(
     stack: &mut [Open],
     root: &mut Option<(String, Json)>,
@@ -111,14 +140,7 @@ fn attach(
 ) -> Result<(), String> {
     match stack.last_mut() {
         Some(parent) => {
-            match parent.1.iter_mut().find(|(k, _)| *k == name) {
-                Some((_, Json::Arr(a))) => a.push(v),
-                Some((_, existing)) => {
-                    let prev = core::mem::take(existing);
-                    *existing = Json::Arr(vec![prev, v]);
-                }
-                None => parent.1.push((name, v)),
-            }
+            push_member(&mut parent.1, name, v, repeat);
             Ok(())
         }
         None if root.is_none() => {
@@ -188,6 +210,33 @@ mod tests {
         );
         assert_eq!(r.get("e").unwrap().as_str(), Some(""));
         assert_eq!(r.get("c").unwrap().as_str(), Some("<raw>"));
+    }
+
+    #[test]
+    fn quoted_gt_in_attributes_and_many_siblings() {
+        let v = parse("<r><x a=\">\" b='>'>1</x><y c=\"/>\"/></r>").unwrap();
+        let r = v.get("r").unwrap();
+        assert_eq!(r.get("x").unwrap().as_str(), Some("1"));
+        assert_eq!(r.get("y").unwrap().as_str(), Some(""));
+        let mut t = String::from("<r>");
+        for i in 0..100 {
+            t.push_str(&format!("<k{}>{}</k{}>", i % 30, i, i % 30));
+        }
+        t.push_str("</r>");
+        let v = parse(&t).unwrap();
+        let Json::Obj(m) = v.get("r").unwrap() else {
+            panic!()
+        };
+        assert_eq!(m.len(), 30);
+        assert_eq!(m[0].0, "k0");
+        let k0: Vec<&str> = m[0]
+            .1
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        assert_eq!(k0, ["0", "30", "60", "90"]);
     }
 
     #[test]

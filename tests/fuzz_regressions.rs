@@ -9,11 +9,12 @@ type Target = (&'static str, fn(&[u8]));
 #[test]
 fn fuzz_regressions_stay_fixed() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz_regressions");
-    let targets: [Target; 4] = [
+    let targets: [Target; 5] = [
         ("validate_models", aligate::fuzzing::validate_models),
         ("decode_response", aligate::fuzzing::decode_response),
         ("percent_encode", aligate::fuzzing::percent_encode),
         ("canonicalize", aligate::fuzzing::canonicalize),
+        ("wide_deep", aligate::fuzzing::wide_deep),
     ];
     let mut replayed = 0;
     for (name, run) in targets {
