@@ -21,8 +21,9 @@ const deepJson = "{\"a\":".repeat(DEPTH) + "1" + "}".repeat(DEPTH);
 const deepXml = "<d>".repeat(DEPTH) + "1" + "</d>".repeat(DEPTH);
 const SHAPES = {
   "JSON object, distinct keys": { format: "json", make: (n) => repeatTo(n, "{", (i) => `"k${i}":${i}`, "}") },
-  "JSON array": { format: "json", make: (n) => repeatTo(n, "[", (i) => `${i}`, "]") },
-  "JSON deep (depth 100, repeated)": { format: "json", make: (n) => repeatTo(n, "[", () => deepJson, "]") },
+  // TOP answers are objects: arrays sit in one member.
+  "JSON array": { format: "json", make: (n) => repeatTo(n, "{\"a\":[", (i) => `${i}`, "]}") },
+  "JSON deep (depth 100, repeated)": { format: "json", make: (n) => repeatTo(n, "{\"a\":[", () => deepJson, "]}") },
   "XML distinct siblings": { format: "xml", make: (n) => repeatTo(n, "<r>", (i) => `<k${i}>${i}</k${i}>`, "</r>").replaceAll(",", "") },
   "XML repeated siblings": { format: "xml", make: (n) => repeatTo(n, "<r>", (i) => `<i a=">">${i}</i>`, "</r>").replaceAll(",", "") },
   "XML deep (depth 100, repeated)": { format: "xml", make: (n) => repeatTo(n, "<r>", () => deepXml, "</r>").replaceAll(",", "") },
