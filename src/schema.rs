@@ -543,10 +543,8 @@ pub fn check_free(v: &Json, ctx: &mut Ctx, depth: usize) {
                 ));
             }
         }
-        Json::Str(s) => {
-            if non_finite(s).is_some() {
-                ctx.issue(format!("{} cannot be sent", describe(v)));
-            }
+        Json::Str(s) if non_finite(s).is_some() => {
+            ctx.issue(format!("{} cannot be sent", describe(v)));
         }
         Json::Arr(a) => {
             for (i, x) in a.iter().enumerate() {
