@@ -668,7 +668,7 @@ impl TopClient {
                 )
             })?,
         };
-        Ok(TopClient {
+        let client = TopClient {
             cfg: TopConfig {
                 app_key: req_string(&options, "appKey", "options")?,
                 app_secret: Secret::new(req_string(&options, "appSecret", "options")?),
@@ -680,7 +680,10 @@ impl TopClient {
                 keyed: Default::default(),
             },
             http: Http::from_options(&options)?,
-        })
+        };
+        // Fail at construction, not at the first call (prepare checks again).
+        client.cfg.check().map_err(core_err)?;
+        Ok(client)
     }
 
     /// Validates and signs without sending. Options: `timestamp` (GMT+8
@@ -896,7 +899,7 @@ impl LinkedMallClient {
                 return Err(invalid("options.accessKeySecret", "missing: pass accessKeySecret or credentials, or set ALIBABA_CLOUD_ACCESS_KEY_SECRET"));
             }
         }
-        Ok(LinkedMallClient {
+        let client = LinkedMallClient {
             cfg: RpcConfig {
                 access_key_id: id.unwrap_or_default(),
                 access_key_secret: Secret::new(secret.unwrap_or_default()),
@@ -911,7 +914,9 @@ impl LinkedMallClient {
             },
             http: Http::from_options(&options)?,
             provider,
-        })
+        };
+        client.cfg.check().map_err(core_err)?;
+        Ok(client)
     }
 
     /// A call with no parameters, for `refreshCredentials()` (the JS entry

@@ -72,3 +72,22 @@ test("v3: a TAB or LF in any header-bound option is a validation error naming it
     refused(() => lm({}).prepare("ConfirmDisburse", CONFIRM, { nonce: `n${c}rest` }), "options.nonce");
   }
 });
+
+test("a control character or a bad endpoint in the options fails at construction, naming the option", () => {
+  const cases = [
+    [() => new TopClient({ appKey: "k\tx", appSecret: "s" }), "options.appKey"],
+    [() => new TopClient({ appKey: "k", appSecret: "s", session: "se\nssion-SECRET" }), "options.session"],
+    [() => new TopClient({ appKey: "k", appSecret: "s", endpoint: "http://127.0.0.1/router/rest#x" }), "options.endpoint"],
+    [() => new LinkedMallClient({ ...RPC_CREDS, securityToken: "tok\tx-evil:1-SECRET" }), "options.securityToken"],
+    [() => new LinkedMallClient({ ...RPC_CREDS, version: "2018-01-16\r\nx: 1" }), "options.version"],
+    [() => new LinkedMallClient({ ...RPC_CREDS, endpoint: "http://user:pw@127.0.0.1/" }), "options.endpoint"],
+  ];
+  for (const [make, path] of cases) {
+    let err;
+    try { make(); } catch (e) { err = e; }
+    assert.ok(err instanceof AligateError, `${path}: ${err}`);
+    assert.equal(err.kind, "validation");
+    assert.ok(err.issues.some((i) => i.path === path), JSON.stringify(err.issues));
+    assert.doesNotMatch(JSON.stringify({ ...err, m: err.message }), /SECRET|evil/);
+  }
+});
