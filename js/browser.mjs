@@ -6,9 +6,16 @@ import { install, defineClasses, AligateError } from "./core.mjs";
 const api = {};
 let ready;
 export function init(input) {
-  ready ??= initWasm(input === undefined ? undefined : { module_or_path: input }).then((raw) => {
-    Object.assign(api, install(wasm, raw));
-  });
+  ready ??= initWasm(input === undefined ? undefined : { module_or_path: input }).then(
+    (raw) => {
+      Object.assign(api, install(wasm, raw));
+    },
+    (e) => {
+      // A failed fetch of the .wasm is often transient: let the next init() try again.
+      ready = undefined;
+      throw e;
+    },
+  );
   return ready;
 }
 

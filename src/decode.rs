@@ -265,6 +265,10 @@ fn decode_top(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
         return Err(http_error(r));
     }
     if call.simplify {
+        // XML always has a root element (`<x_response>`); simplify means its content, as for JSON.
+        if call.format == Format::Xml && map.len() == 1 {
+            return Ok(map.pop().map(|(_, v)| v).unwrap_or_default());
+        }
         return Ok(core::mem::take(value));
     }
     let key = format!("{}_response", call.api.replace('.', "_"));

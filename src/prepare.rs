@@ -222,7 +222,7 @@ impl Prepared {
 pub fn parse_params(json: &str) -> Result<Json> {
     if json.len() > MAX_INPUT_BYTES {
         return Err(Error::invalid(
-            "",
+            "params",
             format!(
                 "parameters of {} bytes exceed the {} bytes aligate accepts",
                 json.len(),
@@ -233,7 +233,8 @@ pub fn parse_params(json: &str) -> Result<Json> {
     if json.trim().is_empty() {
         return Ok(Json::Null);
     }
-    json::parse(json).map_err(|e| Error::invalid("", format!("parameters are not valid JSON: {e}")))
+    json::parse(json)
+        .map_err(|e| Error::invalid("params", format!("parameters are not valid JSON: {e}")))
 }
 
 /// Wire parameters of a call after validation, plus its retry safety.

@@ -268,9 +268,16 @@ pub(crate) fn in_band(r: Result<String, JsValue>) -> JsValue {
 #[wasm_bindgen(js_name = "validateParams")]
 pub fn validate_params(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let api = api_name(&api)?;
-    let (json, js_numbers) = params_json(&params)?;
-    let value = crate::prepare::parse_params(&json).map_err(core_err)?;
-    Ok(issues_of(&api, &value, js_numbers))
+    let parsed = params_json(&params).and_then(|(json, js_numbers)| {
+        let value = crate::prepare::parse_params(&json).map_err(core_err)?;
+        Ok((value, js_numbers))
+    });
+    match parsed {
+        Ok((value, js_numbers)) => Ok(issues_of(&api, &value, js_numbers)),
+        // Params that cannot be read are issues too: live form validation
+        // calls this on every keystroke and must not have to catch.
+        Err(e) => Ok(get(&e, "issues")),
+    }
 }
 
 /// A string argument of an exported function (arguments are `JsValue`s so

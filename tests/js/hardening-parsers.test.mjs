@@ -51,9 +51,9 @@ test("XML with 100,000 distinct and 100,000 repeated siblings decodes", HANG, ()
   }
   const xml = `<r><w>${distinct.join("")}</w><l>${repeated.join("")}</l></r>`;
   const out = decodeResponse("x.y", 200, "text/xml", enc.encode(xml), { format: "xml", simplify: true });
-  assert.equal(Object.keys(out.r.w).length, 100_000);
-  assert.equal(out.r.l.i.length, 100_000);
-  assert.equal(out.r.l.i[99_999], "99999");
+  assert.equal(Object.keys(out.w).length, 100_000);
+  assert.equal(out.l.i.length, 100_000);
+  assert.equal(out.l.i[99_999], "99999");
 });
 
 test("validateParams with 80,000 keys answers, unknown keys capped in the list", HANG, () => {
@@ -73,7 +73,7 @@ test("numbers JS cannot hold are exact strings; the rest stay numbers", () => {
 
 test("a quoted > inside an XML attribute does not end the tag", () => {
   const xml = `<r><x a=">" b='>'>1</x><y c="/>"/></r>`;
-  assert.deepEqual(decodeResponse("x.y", 200, "text/xml", enc.encode(xml), { format: "xml", simplify: true }), { r: { x: "1", y: "" } });
+  assert.deepEqual(decodeResponse("x.y", 200, "text/xml", enc.encode(xml), { format: "xml", simplify: true }), { x: "1", y: "" });
 });
 
 test("ConfirmDisburse answered 200 without Code is a decode error, never a success, and is not resent", async () => {
@@ -102,4 +102,20 @@ test("an invalid Date is described as one", () => {
   assert.ok(bad, JSON.stringify(issues));
   assert.match(bad.message, /an invalid Date/);
   assert.doesNotMatch(bad.message, /number Invalid/);
+});
+
+test("simplify gives the same shape for XML as for JSON", () => {
+  const json = decodeResponse(LIANBEI, 200, "application/json", enc.encode(`{"result":{"alisp_code":200},"request_id":"r"}`), { simplify: true });
+  const xml = decodeResponse(LIANBEI, 200, "text/xml", enc.encode(`<alibaba_alisports_lianbei_order_notice_response><result><alisp_code>200</alisp_code></result><request_id>r</request_id></alibaba_alisports_lianbei_order_notice_response>`), { format: "xml", simplify: true });
+  assert.deepEqual(xml, json);
+  assert.deepEqual(json, { result: { alisp_code: 200 }, request_id: "r" });
+});
+
+test("validateParams never throws for params it cannot read: they are issues", () => {
+  for (const params of ["not json", "{", { get x() { throw new Error("SECRET"); } }]) {
+    const issues = validateParams("aliyun.gsc.funds.flow.notify", params);
+    assert.ok(Array.isArray(issues) && issues.length >= 1, JSON.stringify(issues));
+    assert.equal(issues[0].path, "params");
+    assert.doesNotMatch(JSON.stringify(issues), /SECRET/);
+  }
 });
