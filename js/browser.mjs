@@ -30,4 +30,5 @@ export const topTimestamp = (...a) => api.topTimestamp(...a);
 export const validateParams = (...a) => api.validateParams(...a);
 export const validateWire = (...a) => api.validateWire(...a);
 export const modelledApis = (...a) => api.modelledApis(...a);
+export const protocolOf = (...a) => api.protocolOf(...a);
 export const decodeResponse = (...a) => api.decodeResponse(...a);

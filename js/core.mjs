@@ -420,7 +420,7 @@ export function defineClasses(wasm) {
 }
 
 const CLASSES = ["TopClient", "LinkedMallClient"];
-const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis",
+const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis", "protocolOf",
   "decodeResponse", "__panicForTest"];
 
 /**

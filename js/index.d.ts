@@ -286,5 +286,7 @@ export function validateParams(api: string, params: unknown): Issue[];
 export function validateWire(api: string, params: Record<string, string>): Issue[];
 /** The APIs aligate validates (others are signed as given). */
 export function modelledApis(): string[];
+/** "top", "aliyun-rpc", or null for a name of neither shape: the protocol every layer routes a name by. */
+export function protocolOf(api: string): "top" | "aliyun-rpc" | null;
 /** Decodes a response body the way the clients do; throws AligateError. */
 export function decodeResponse(api: string, status: number, contentType: string, body: Uint8Array, options?: { format?: "json" | "xml"; simplify?: boolean }): unknown;

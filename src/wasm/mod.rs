@@ -294,11 +294,18 @@ fn api_name(v: &JsValue) -> Result<String, JsValue> {
     string_arg(v, "api", 256)
 }
 
-/// The protocol of a modelled API; unmodelled names are taken as TOP methods.
+/// The protocol of a name (`models::protocol_of`); names of neither shape are
+/// taken as TOP methods here, and refused by the clients.
 fn protocol_of(api: &str) -> crate::models::Protocol {
-    crate::models::find(api)
-        .map(|m| m.protocol)
-        .unwrap_or(crate::models::Protocol::Top)
+    crate::models::protocol_of(api).unwrap_or(crate::models::Protocol::Top)
+}
+
+/// `"top"`, `"aliyun-rpc"`, or `null` for a name of neither shape: the one
+/// answer every layer (CLI, proxy, sandbox) uses.
+#[wasm_bindgen(js_name = "protocolOf")]
+pub fn protocol_of_js(api: JsValue) -> Result<JsValue, JsValue> {
+    let api = api_name(&api)?;
+    Ok(crate::models::protocol_of(&api).map_or(JsValue::NULL, |p| JsValue::from_str(p.as_str())))
 }
 
 /// `[]` when `value` is valid for `api`, else its issues.
