@@ -58,7 +58,8 @@ pub fn protocol_of(api: &str) -> Option<Protocol> {
     let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
     if b.first().is_some_and(u8::is_ascii_lowercase)
         && b.contains(&b'.')
-        && b.split(|c| *c == b'.').all(|p| !p.is_empty() && p.iter().all(word))
+        && b.split(|c| *c == b'.')
+            .all(|p| !p.is_empty() && p.iter().all(word))
     {
         return Some(Protocol::Top);
     }
