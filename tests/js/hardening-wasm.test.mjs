@@ -163,3 +163,18 @@ test("the glue has no import that can throw uncaught, apart from the known-safe 
   }
   assert.deepEqual(unsafe, [], "each of these can throw through wasm frames: declare it `catch` (src/wasm/js.rs)");
 });
+
+test("no catch import on a caller's value returns a bare value (one leaked table slot per throw)", () => {
+  const glue = readFileSync(join(dirname(require.resolve("aligate/package.json")), "pkg/aligate.js"), "utf8");
+  // A bare returned value goes into an externref-table slot even after a throw
+  // and nothing frees it; an `Option` one is put there only on success (src/wasm/js.rs).
+  // Known: `construct` and `parse` act on our own values only (the error class,
+  // JSON text the core wrote), `set` and `fill` return booleans.
+  const KNOWN = /^__wbg_(construct|parse|set|fill)_[0-9a-f]+$/;
+  const bare = [];
+  for (const m of glue.matchAll(/(__wbg[A-Za-z0-9_]+):function\([^)]*\)\{return handleError\(function\([^)]*\)\{([^}]*)\}/g)) {
+    if (/return /.test(m[2]) && !/return isLikeNone\(ret\)\?0:addToExternrefTable0\(ret\)$/.test(m[2]) && !KNOWN.test(m[1])) bare.push(m[1]);
+  }
+  assert.ok(glue.includes("isLikeNone(ret)?0:addToExternrefTable0(ret)"), "the glue's shape changed; update this check");
+  assert.deepEqual(bare, [], "declare these in src/wasm/js.rs returning Result<Option<T>, JsValue>");
+});
