@@ -5,7 +5,7 @@
 // Stands alone: ES2022 lib, no DOM or Node types (see HostType).
 
 // ── Values ─────────────────────────────────────────────────────────────────
-/** A 64-bit integer: a safe-integer number, a bigint, or a decimal string (exact, any size up to ±2^63). */
+/** A signed 64-bit integer: a safe-integer number, a bigint, or a decimal string (taken digit for digit). */
 export type Int64 = number | bigint | string;
 /** `yyyy-MM-dd HH:mm:ss` (GMT+8 wall time), or a Date / ISO UTC string (converted to GMT+8). */
 export type DateTime = string | Date;
@@ -90,7 +90,8 @@ export interface Issue {
   path: string;
   message: string;
 }
-interface AligateErrorBase<K extends string> extends Error {
+/** What every kind of error has. */
+export interface AligateErrorBase<K extends string = ErrorKind> extends Error {
   readonly name: "AligateError";
   readonly kind: K;
   /** Whether repeating the call could succeed without duplicating an effect. */
