@@ -141,10 +141,23 @@ await suite("node --test on the packed package (ESM)", async () => {
   });
 });
 
-// The declarations as a TypeScript user meets them (tests/types): the consumer compiles with tsc --strict
+// The declarations as a TypeScript user meets them (tests/types): a field added to a descriptor reaches them;
+// the consumer compiles with tsc --strict
 // against the packed package, with and without the DOM lib; then, without its directives, every line after a
 // `@ts-expect-error <reason>` in mistakes.ts must fail with the reason in tsc's message, and no other line.
 await suite("types: tsc --strict on a consumer of the packed package (tests/types)", async () => {
+  // One edit in one descriptor reaches the declarations: a field added to a temporary copy of apis/.
+  const { generateTypes } = await import("./gen-types.mjs");
+  const apis = mkdtempSync(join(tmpdir(), "aligate-apis-"));
+  cpSync(join(root, "apis"), apis, { recursive: true });
+  const d = JSON.parse(readFileSync(join(apis, "ConfirmDisburse.json"), "utf8"));
+  d.request.push({ name: "GiftTag", type: "string", required: true, values: ["gift", "bulk"], description: "测试" });
+  writeFileSync(join(apis, "ConfirmDisburse.json"), JSON.stringify(d));
+  const text = generateTypes(apis);
+  rmSync(apis, { recursive: true, force: true });
+  for (const want of ['/** 测试 */\n  GiftTag: "gift" | "bulk";\n', '  giftTag(value: "gift" | "bulk"): this;\n']) {
+    if (!text.includes(want)) return `a field added to apis/ConfirmDisburse.json: the declarations lack ${JSON.stringify(want)}`;
+  }
   const err = await installPacked();
   if (err) return err;
   const dir = join(project, "types");
