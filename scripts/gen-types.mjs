@@ -32,7 +32,9 @@ function declareApi(d, named) {
   const inRequest = new Set();
   const walk = (fields) => {
     for (const f of fields) {
-      if (f.of && !inRequest.has(f.of)) inRequest.add(f.of), walk(typeOf(f.of));
+      if (!f.of || inRequest.has(f.of)) continue;
+      inRequest.add(f.of);
+      walk(typeOf(f.of));
     }
   };
   walk(d.request);
@@ -69,7 +71,7 @@ function declareApi(d, named) {
       const type = success?.field === f.name ? JSON.stringify(success.equals) : fieldType(f, side, relaxed);
       out += doc(f.description, "  ") + `  ${key(f.name)}${optional ? "?" : ""}: ${type};\n`;
       if (side === "request" && f.alias) {
-        out += doc(`The reference page's spelling of \`${f.name}\`: accepted, sent as \`${f.name}\`.`, "  ") +
+        out += doc(`Another spelling of \`${f.name}\`: accepted, sent as \`${f.name}\`.`, "  ") +
           `  ${key(f.alias)}?: ${type};\n`;
       }
     }
