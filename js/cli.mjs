@@ -30,7 +30,7 @@ ${"%ROUTING%"}`,
   call: `aligate call <api> [--param k=v ...] [--json file|-] [--dry-run] [options]
 
 Builds, validates, signs and sends one call; prints the decoded response as JSON.
-  --param k=v        a parameter; nested with dots (param0.order_id=1111). For a
+  --param k=v        a parameter; nested with dots (${"%NESTED%"}). For a
                      modelled API the value is read as its field's type: int as
                      exact digits (19-digit ids stay exact), bool as true/false,
                      object and list as JSON, anything else as text. For other
@@ -303,6 +303,17 @@ function exampleCall() {
   return flat.sort((a, b) => a.length - b.length)[0] ?? "aligate call taobao.item.seller.get --param fields=title --param num_iid=1";
 }
 
+/** A nested --param of a modelled API (`outer.inner=example`), for the help. */
+function nestedExample() {
+  for (const d of DESCRIPTORS) {
+    for (const f of d.request.filter((x) => x.type === "object")) {
+      const c = d.types[f.of].find((x) => typeof x.example === "string" && !/\s/.test(x.example) && x.type !== "object" && x.type !== "list");
+      if (c) return `${f.name}.${c.name}=${c.example}`;
+    }
+  }
+  return "outer.inner=1";
+}
+
 const SESSION = { required: "session required", optional: "session optional", none: "no session" };
 function apiList() {
   const width = Math.max(...DESCRIPTORS.map((d) => d.api.length));
@@ -310,7 +321,8 @@ function apiList() {
 }
 
 function help(cmd) {
-  const text = HELP[cmd].replace("%COMMON%", COMMON).replace("%APIS%", apiList()).replace("%ROUTING%", ROUTING);
+  const text = HELP[cmd].replace("%COMMON%", COMMON).replace("%APIS%", apiList()).replace("%ROUTING%", ROUTING)
+    .replace("%NESTED%", nestedExample());
   return out(text + "\n");
 }
 
