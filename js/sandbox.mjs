@@ -114,7 +114,7 @@ function json(v) {
 }
 
 function xml(v) {
-  if (v === null || typeof v !== "object") {
+  if (v === null || typeof v !== "object" || v instanceof RawNumber) {
     return String(v).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
   return Object.entries(v).map(([k, x]) => `<${k}>${xml(x)}</${k}>`).join("");

@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -164,6 +165,42 @@ test("sandbox answers are the descriptors' example responses; a leaf named like 
     assert.ok(echoed > 0, "some descriptor echoes a request field (the rule is exercised)");
   } finally {
     await sb.close();
+  }
+});
+
+// The echo rule for an int leaf (no shipped descriptor has one): a copy of the package whose descriptors make a
+// response leaf an int named like a request field; the sandbox writes the echoed value as the digits sent.
+test("sandbox echo of an int leaf keeps a 19-digit value exact (JSON and XML), from an edited copy of the descriptors", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aligate-descriptors-"));
+  try {
+    cpSync(pkgDir, join(dir, "aligate"), { recursive: true });
+    const file = join(dir, "aligate/js/generated/apis.mjs");
+    const text = readFileSync(file, "utf8");
+    const m = /export const APIS = freeze\((.*)\);\n/.exec(text);
+    const list = JSON.parse(m[1]);
+    // A TOP API with a scalar top-level request field: its response gains an int leaf of that name.
+    const d = list.find((x) => x.protocol === "top" && x.request.some((f) => f.type === "int" || f.type === "string"));
+    const f = d.request.find((x) => x.type === "int" || x.type === "string");
+    d.response.push({ name: f.name, type: "int" });
+    d.examples.response[f.name] = 1;
+    writeFileSync(file, text.replace(m[1], JSON.stringify(list)));
+    const { startSandbox: start } = await import(pathToFileURL(join(dir, "aligate/js/sandbox.mjs")).href);
+    const sb = await start({ log: false });
+    try {
+      const params = structuredClone(d.examples.request);
+      params[f.name] = f.type === "int" ? 1234567890123456789n : "1234567890123456789";
+      for (const format of ["json", "xml"]) {
+        const top = new esm.TopClient({ appKey: C.appKey, appSecret: C.appSecret, session: C.session, endpoint: sb.topEndpoint, format });
+        const p = top.prepare(d.api, params);
+        const body = await (await fetch(p.url, { method: p.method, headers: p.headers, body: p.body })).text();
+        const want = format === "json" ? `"${f.name}":1234567890123456789` : `<${f.name}>1234567890123456789</${f.name}>`;
+        assert.ok(body.includes(want), `${format}: ${body.slice(0, 300)}`);
+      }
+    } finally {
+      await sb.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
