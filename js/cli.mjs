@@ -272,11 +272,16 @@ export function checkFlags(cmd, flags, env = process.env) {
   return opts;
 }
 
-const SHAPES = "a TOP method (lower-case, dotted: taobao.item.seller.get) nor an Aliyun action (capitalised letters and digits: DescribeRegions)";
-const ROUTING = `Any other name is signed and sent unvalidated: a TOP method (lower-case, dotted:
-taobao.item.seller.get) goes to the TOP router, an Aliyun action (capitalised
-letters and digits: DescribeRegions) to the LinkedMall endpoint; other names
-are refused.`;
+// How the core's protocolOf reads a name it does not model (src/models/mod.rs `protocol_of`), for messages.
+const TOP_SHAPE = "a TOP method (lower-case, dotted: taobao.item.seller.get)";
+const RPC_SHAPE = "an Aliyun action (capitalised letters and digits: DescribeRegions)";
+const wrap = (text, width = 78) => text.split(" ").reduce((lines, w) => {
+  const last = lines[lines.length - 1];
+  if (last && last.length + 1 + w.length <= width) lines[lines.length - 1] = `${last} ${w}`;
+  else lines.push(w);
+  return lines;
+}, []).join("\n");
+const ROUTING = wrap(`Any other name is signed and sent unvalidated: ${TOP_SHAPE} goes to the TOP router, ${RPC_SHAPE} to the LinkedMall endpoint; other names are refused.`);
 
 /** The protocol of a name ("top" | "aliyun-rpc"), or null: the core's protocolOf, the one answer. */
 function protocolOfName(api) {
@@ -291,7 +296,7 @@ function checkApi(cmd, api) {
   if (api === undefined) {
     throw new UsageError(cmd === "call" ? `call needs an API name, e.g. ${exampleCall()}` : "send needs an API name");
   }
-  if (protocolOfName(api) === null) throw new UsageError(`API name ${quote(api)} is not valid: it is neither ${SHAPES}`);
+  if (protocolOfName(api) === null) throw new UsageError(`API name ${quote(api)} is not valid: it is neither ${TOP_SHAPE} nor ${RPC_SHAPE}`);
   return api;
 }
 
