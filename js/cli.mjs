@@ -7,8 +7,10 @@ import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
 import { basename, resolve } from "node:path";
 import { createHash } from "node:crypto";
-import { TopClient, LinkedMallClient, AligateError, modelledApis } from "./node.mjs";
+import { TopClient, LinkedMallClient, AligateError, protocolOf } from "./node.mjs";
 import { startSandbox, TEST_CREDENTIALS, FAULTS } from "./sandbox.mjs";
+import { APIS as DESCRIPTORS, API_BY_NAME } from "./generated/apis.mjs";
+import { clientOf } from "./descriptors.mjs";
 
 const HELP = {
   main: `aligate: validated, signed calls to Alibaba's TOP router and LinkedMall
@@ -19,13 +21,20 @@ Usage:
   aligate sandbox [--port N] [--host H] [credentials] [--fault name[:count]]
   aligate demo
 
-Run "aligate <command> --help" for details. Modelled APIs:
-  ${"%APIS%"}`,
+Run "aligate <command> --help" for details.
+
+Modelled APIs (validated; from apis/*.json):
+${"%APIS%"}
+
+${"%ROUTING%"}`,
   call: `aligate call <api> [--param k=v ...] [--json file|-] [--dry-run] [options]
 
 Builds, validates, signs and sends one call; prints the decoded response as JSON.
-  --param k=v        a parameter; nested with dots (param0.order_id=1111); a value
-                     starting with { or [ is JSON; numbers stay exact (sent as text)
+  --param k=v        a parameter; nested with dots (${"%NESTED%"}). For a
+                     modelled API the value is read as its field's type: int as
+                     exact digits (19-digit ids stay exact), bool as true/false,
+                     object and list as JSON, anything else as text. For other
+                     APIs a value starting with { or [ is JSON, the rest text
   --json file|-      all parameters as a JSON object from a file or stdin
   --dry-run          print the signed request (credentials redacted), send nothing
 ${"%COMMON%"}`,
@@ -263,29 +272,112 @@ export function checkFlags(cmd, flags, env = process.env) {
   return opts;
 }
 
-const API_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/;
+// How the core's protocolOf reads a name it does not model (src/models/mod.rs `protocol_of`), for messages.
+const TOP_SHAPE = "a TOP method (lower-case, dotted: taobao.item.seller.get)";
+const RPC_SHAPE = "an Aliyun action (capitalised letters and digits: DescribeRegions)";
+const wrap = (text, width = 78) => text.split(" ").reduce((lines, w) => {
+  const last = lines[lines.length - 1];
+  if (last && last.length + 1 + w.length <= width) lines[lines.length - 1] = `${last} ${w}`;
+  else lines.push(w);
+  return lines;
+}, []).join("\n");
+const ROUTING = wrap(`Any other name is signed and sent unvalidated: ${TOP_SHAPE} goes to the TOP router, ${RPC_SHAPE} to the LinkedMall endpoint; other names are refused.`);
+
+/** The protocol of a name ("top" | "aliyun-rpc"), or null: the core's protocolOf, the one answer. */
+function protocolOfName(api) {
+  try {
+    return protocolOf(api);
+  } catch {
+    return null; // a name the core refuses outright (too long)
+  }
+}
+
 function checkApi(cmd, api) {
   if (api === undefined) {
-    throw new UsageError(cmd === "call"
-      ? "call needs an API name, e.g. aligate call alibaba.alisports.lianbei.order.notice --param biz_order_id=1000"
-      : "send needs an API name");
+    throw new UsageError(cmd === "call" ? `call needs an API name, e.g. ${exampleCall()}` : "send needs an API name");
   }
-  if (!API_NAME.test(api)) throw new UsageError(`API name ${quote(api)} is not valid: use letters, digits, dots, underscores or hyphens (e.g. taobao.item.get)`);
+  if (protocolOfName(api) === null) throw new UsageError(`API name ${quote(api)} is not valid: it is neither ${TOP_SHAPE} nor ${RPC_SHAPE}`);
   return api;
 }
 
+/** The shortest `aligate call` of a modelled API's example request given as --param flags. */
+function exampleCall() {
+  const flat = DESCRIPTORS.map((d) => [d.api, Object.entries(d.examples.request)])
+    .filter(([, e]) => e.length && e.every(([, v]) => v === null || typeof v !== "object"))
+    .map(([api, e]) => `aligate call ${api}${e.map(([k, v]) => ` --param ${k}=${v}`).join("")}`);
+  return flat.sort((a, b) => a.length - b.length)[0] ?? "aligate call taobao.item.seller.get --param fields=title --param num_iid=1";
+}
+
+/** A nested --param of a modelled API (`outer.inner=example`), for the help. */
+function nestedExample() {
+  for (const d of DESCRIPTORS) {
+    for (const f of d.request.filter((x) => x.type === "object")) {
+      const c = d.types[f.of].find((x) => typeof x.example === "string" && !/\s/.test(x.example) && x.type !== "object" && x.type !== "list");
+      if (c) return `${f.name}.${c.name}=${c.example}`;
+    }
+  }
+  return "outer.inner=1";
+}
+
+const SESSION = { required: "session required", optional: "session optional", none: "no session" };
+function apiList() {
+  const width = Math.max(...DESCRIPTORS.map((d) => d.api.length));
+  return DESCRIPTORS.map((d) => `  ${d.api.padEnd(width)}  ${d.protocol.padEnd(10)}  ${SESSION[d.session].padEnd(16)}  ${d.title}`).join("\n");
+}
+
 function help(cmd) {
-  const text = HELP[cmd].replace("%COMMON%", COMMON).replace("%APIS%", modelledApis().join("\n  "));
+  const text = HELP[cmd].replace("%COMMON%", COMMON).replace("%APIS%", apiList()).replace("%ROUTING%", ROUTING)
+    .replace("%NESTED%", nestedExample());
   return out(text + "\n");
 }
 
 const MAX_DEPTH = 64;
+const INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
 /**
- * `--param k=v` list → exact JSON text. Values are kept as text (decimal
- * strings are valid integers for aligate), so no number is rounded. The tree is
- * built from Maps: a key such as `__proto__` or `constructor` is an ordinary key.
+ * A `--param` value as JSON text, typed by its field (`field` undefined: not
+ * modelled): int digits become a number written as given (never a JS number,
+ * so no id is rounded), bool true/false a boolean, an object or list JSON,
+ * anything else a string. What does not fit its type stays a string, for the
+ * validators to name.
  */
-export function paramsToJson(list) {
+function leafJson(key, raw, field) {
+  const type = field?.type;
+  if (type === "int" && INTEGER.test(raw)) return raw;
+  if (type === "bool" && (raw === "true" || raw === "false")) return raw;
+  const v = raw.trimStart();
+  if ((type === undefined || type === "object" || type === "list") && (v.startsWith("{") || v.startsWith("["))) {
+    try {
+      JSON.parse(v);
+    } catch (e) {
+      throw new UsageError(`bad --param ${quote(key)}: not valid JSON (${e.message})`);
+    }
+    return v;
+  }
+  return JSON.stringify(raw);
+}
+
+/** The descriptor field at a dotted path of a modelled API, or undefined. */
+function fieldAt(d, path) {
+  let fields = d?.request;
+  let f;
+  for (const name of path) {
+    f = fields?.find((x) => x.name === name || x.alias === name);
+    if (!f) return undefined;
+    fields = f.type === "object" ? d.types[f.of] : undefined;
+  }
+  return f;
+}
+
+/**
+ * `--param k=v` list → exact JSON text. For a modelled `api` each value is
+ * read as its field's type (leafJson); otherwise a value starting with { or [
+ * is JSON and the rest is text (decimal strings are valid integers for
+ * aligate), so no number is rounded. The tree is built from Maps: a key such
+ * as `__proto__` or `constructor` is an ordinary key.
+ */
+export function paramsToJson(list, api) {
+  const d = typeof api === "string" ? API_BY_NAME.get(api) : undefined;
   const root = new Map();
   for (const item of list) {
     const eq = item.indexOf("=");
@@ -294,21 +386,11 @@ export function paramsToJson(list) {
     const path = key.split(".");
     if (path.some((p) => p === "")) throw new UsageError(`bad --param key ${quote(key)}: empty part between dots`);
     if (path.length > MAX_DEPTH) throw new UsageError(`bad --param key ${quote(key)}: more than ${MAX_DEPTH} levels`);
-    const raw = item.slice(eq + 1);
-    const v = raw.trimStart();
-    let leaf = JSON.stringify(raw);
-    if (v.startsWith("{") || v.startsWith("[")) {
-      try {
-        JSON.parse(v);
-      } catch (e) {
-        throw new UsageError(`bad --param ${quote(key)}: not valid JSON (${e.message})`);
-      }
-      leaf = v;
-    }
+    const leaf = leafJson(key, item.slice(eq + 1), d ? fieldAt(d, path) : undefined);
     let node = root;
-    path.forEach((p, d) => {
+    path.forEach((p, depth) => {
       const have = node.get(p);
-      if (d === path.length - 1) {
+      if (depth === path.length - 1) {
         if (have !== undefined) throw new UsageError(`--param ${quote(key)} is given twice (or also has nested keys); give it once`);
         node.set(p, leaf);
       } else if (have === undefined) {
@@ -316,7 +398,7 @@ export function paramsToJson(list) {
       } else if (have instanceof Map) {
         node = have;
       } else {
-        throw new UsageError(`--param ${quote(key)}: ${quote(path.slice(0, d + 1).join("."))} already has a value`);
+        throw new UsageError(`--param ${quote(key)}: ${quote(path.slice(0, depth + 1).join("."))} already has a value`);
       }
     });
   }
@@ -414,9 +496,9 @@ function jsonProblem(text, multiline) {
   }
 }
 
-async function readParams(opts) {
+async function readParams(opts, api) {
   if (opts.json !== undefined && opts.params.length) throw new UsageError("use either --json or --param, not both");
-  if (opts.json === undefined) return paramsToJson(opts.params);
+  if (opts.json === undefined) return paramsToJson(opts.params, api);
   const buf = await readInput("json", opts.json, MAX_JSON);
   const lines = splitLines(buf);
   const bad = lines.find((l) => l.text === null);
@@ -428,11 +510,9 @@ async function readParams(opts) {
   return text;
 }
 
-const isLinkedMall = (api) => api === "ConfirmDisburse" || /^[A-Z]/.test(api);
-
 /** Credentials for `api` from flags or the environment; `sandbox: true` when nothing is configured. */
 function resolveCreds(api, opts, env = process.env) {
-  const lmApi = isLinkedMall(api);
+  const lmApi = protocolOfName(api) === "aliyun-rpc";
   const pick = (flag, name) => opts[flag] ?? (env[name] || undefined);
   const creds = lmApi
     ? { accessKeyId: pick("access-key-id", "ALIBABA_CLOUD_ACCESS_KEY_ID"), accessKeySecret: pick("access-key-secret", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
@@ -512,7 +592,7 @@ function noExtra(positional, n) {
 async function cmdCall(positional, opts) {
   const api = checkApi("call", positional[0]);
   noExtra(positional, 1);
-  const params = await readParams(opts);
+  const params = await readParams(opts, api);
   resolveCreds(api, opts);
   const held = {};
   try {
@@ -800,52 +880,80 @@ async function cmdDemo(positional) {
   }
 }
 
+/**
+ * A copy of `d`'s example request with one value outside its field's value
+ * set (null when no field has one): the demo's validation error.
+ */
+function outsideValueSet(d) {
+  let done = false;
+  const walk = (v, fields) => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, fields));
+    if (v === null || typeof v !== "object") return v;
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      const f = fields?.find((g) => g.name === k);
+      if (!done && f?.values && (x === null || typeof x !== "object")) {
+        done = true;
+        out[k] = typeof x === "number" ? Math.max(...f.values) + 1 : `${x}-x`;
+      } else {
+        out[k] = walk(x, f?.of ? d.types[f.of] : undefined);
+      }
+    }
+    return out;
+  };
+  const params = walk(d.examples.request, d.request);
+  return done ? params : null;
+}
+
+// The demo runs every modelled API's example request (apis/*.json), then a
+// read with an injected fault, then a call with a value outside its value set.
 async function runDemo(sb, say, sayError) {
   const c = sb.credentials;
   say(`sandbox on ${sb.url} (test credentials: app_key ${c.appKey}, AccessKeyId ${c.accessKeyId})\n`);
-  const top = new TopClient({ appKey: c.appKey, appSecret: c.appSecret, session: c.session, endpoint: sb.topEndpoint, signMethod: "hmac-sha256" });
-  const lm = new LinkedMallClient({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint: sb.linkedmallEndpoint });
-  const sub = {
-    sub_biz_order_id: "SUB-1", auction_id: "A-1", auction_title: "健身月卡", out_item_id: "ITEM-1", price: 9900, freight: 0,
-    amount: 9900, amount_type: "currency", pay_type: "alipay", currency_type: "yuan", qty: 1, point_grant: 99,
-    uid: "p_MAIN-1_SUB-1", return_point_grant: 0,
+  const clients = {
+    TopClient: new TopClient({ appKey: c.appKey, appSecret: c.appSecret, session: c.session, endpoint: sb.topEndpoint, signMethod: "hmac-sha256" }),
+    LinkedMallClient: new LinkedMallClient({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint: sb.linkedmallEndpoint }),
   };
-  const calls = [
-    [top, "alibaba.retail.commission.status.change", { param0: { order_id: "1234567890123456789", order_status: 0, outer_order_id: "OUT-1", order_pay_time: "2026-11-22 10:00:00" } }],
-    [top, "alibaba.alisports.lianbei.order.notice", { biz_order_id: 1234567890123456789n }],
-    [top, "aliyun.gsc.funds.flow.notify", { official_funds_record_request: { payments: [{ main_biz_order_id: "MAIN-1", create_date: "2026-11-22 09:00:00", biz_date: "2026-11-22 10:00:00", seller_id: "gmall", sale_type: "sell", sub_orders: [sub] }] } }],
-    [lm, "ConfirmDisburse", { BizId: "LMALL2019****0009", BizUid: "349***23", LmOrderId: "6012345678901234567" }],
-  ];
   let failures = 0;
-  for (const [client, api, params] of calls) {
-    say(`── ${api}`);
-    const p = client.prepare(api, params, { redact: true });
+  for (const d of DESCRIPTORS) {
+    const client = clients[clientOf(d)];
+    const params = d.examples.request;
+    say(`── ${d.api} (${d.title})`);
+    const p = client.prepare(d.api, params, { redact: true });
     say(`   ${p.method} ${p.url}`);
     if (p.body) say(`   body: ${p.body.length > 300 ? p.body.slice(0, 300) + "…" : p.body}`);
     try {
-      const r = await client.execute(api, params);
+      const r = await client.execute(d.api, params);
       say(`   response: ${JSON.stringify(r, null, 2).replace(/\n/g, "\n   ")}`);
     } catch (e) {
       failures++;
       sayError(e);
     }
   }
-  say(`── fault injection: the sandbox answers the next lianbei.order.notice with 503; it is a read, so aligate retries`);
-  sb.inject({ fault: "503", count: 1, api: "alibaba.alisports.lianbei.order.notice" });
-  const before = sb.stats.requests;
-  try {
-    const r = await top.lianbeiOrderNotice({ biz_order_id: "1000" }, { retries: 2 });
-    say(`   succeeded after ${sb.stats.requests - before} requests; alisp_code ${r.result.alisp_code}`);
-  } catch (e) {
-    failures++;
-    sayError(e);
+  const read = DESCRIPTORS.find((d) => d.repeatSafe?.read);
+  if (read) {
+    say(`── fault injection: the sandbox answers the next ${read.api} with 503; it is a read, so aligate retries`);
+    sb.inject({ fault: "503", count: 1, api: read.api });
+    const before = sb.stats.requests;
+    try {
+      await clients[clientOf(read)][read.shortcut](read.examples.request, { retries: 2 });
+      say(`   succeeded after ${sb.stats.requests - before} requests`);
+    } catch (e) {
+      failures++;
+      sayError(e);
+    }
   }
-  say(`── a validation error, caught before anything is sent`);
-  try {
-    await top.fundsFlowNotify({ official_funds_record_request: { payments: [{ main_biz_order_id: "MAIN-2", create_date: "2026-11-22 09:00:00", biz_date: "2026-11-22", seller_id: "gmall", sale_type: "sell", sub_orders: [{ ...sub, pay_type: "paypal" }] }] } });
-    failures++;
-  } catch (e) {
-    sayError(e);
+  const bad = DESCRIPTORS.map((d) => [d, outsideValueSet(d)]).find(([, params]) => params);
+  if (bad) {
+    say(`── a validation error, caught before anything is sent`);
+    const before = sb.stats.requests;
+    try {
+      await clients[clientOf(bad[0])].execute(bad[0].api, bad[1]);
+      failures++;
+    } catch (e) {
+      sayError(e);
+      if (e.kind !== "validation" || sb.stats.requests !== before) failures++;
+    }
   }
   say(failures ? `demo finished with ${failures} failures` : "demo finished: all calls succeeded");
   return failures ? 1 : 0;

@@ -1,6 +1,8 @@
 // Shared by every entry point. The ESM entries import it; the build bundles it
-// into pkg/node.cjs (the Node require entry), so it exists once.
-// Keep it free of imports.
+// (with what it imports) into pkg/node.cjs (the Node require entry), so it
+// exists once. Its one import: the shortcut methods and builder setters,
+// generated from apis/*.json by the rules in descriptors.mjs.
+import { SHORTCUTS, BUILDERS } from "./generated/surface.mjs";
 
 /** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | internal. */
 export class AligateError extends Error {
@@ -304,15 +306,6 @@ async function execute(call) {
   }
 }
 
-const SHORTCUTS = {
-  TopClient: {
-    commissionStatusChange: "alibaba.retail.commission.status.change",
-    lianbeiOrderNotice: "alibaba.alisports.lianbei.order.notice",
-    fundsFlowNotify: "aliyun.gsc.funds.flow.notify",
-  },
-  LinkedMallClient: { confirmDisburse: "ConfirmDisburse" },
-};
-
 /** `a instanceof C`, false when a Proxy's getPrototypeOf trap throws. */
 function isInstance(a, C) {
   try {
@@ -365,25 +358,7 @@ function addCalls(C, shortcuts, Request) {
   };
 }
 
-// ── builders: typed subclasses of the one wasm `Request` class ──────────────
-// Setter → wire path: "key", "outer.key", or "+outer.list" (append).
-const BUILDERS = {
-  CommissionStatusChangeRequest: ["alibaba.retail.commission.status.change", {
-    param0: "param0", orderPayTime: "param0.order_pay_time", outerOrderId: "param0.outer_order_id",
-    orderStatus: "param0.order_status", orderGoodsTime: "param0.order_goods_time", orderEndTime: "param0.order_end_time",
-    bizOrderId: "param0.biz_order_id", orderId: "param0.order_id",
-  }],
-  LianbeiOrderNoticeRequest: ["alibaba.alisports.lianbei.order.notice", { bizOrderId: "biz_order_id" }],
-  FundsFlowNotifyRequest: ["aliyun.gsc.funds.flow.notify", {
-    payments: "official_funds_record_request.payments", confirms: "official_funds_record_request.confirms",
-    refunds: "official_funds_record_request.refunds", addPayment: "+official_funds_record_request.payments",
-    addConfirm: "+official_funds_record_request.confirms", addRefund: "+official_funds_record_request.refunds",
-  }],
-  ConfirmDisburseRequest: ["ConfirmDisburse", {
-    bizId: "BizId", bizUid: "BizUid", lmOrderId: "LmOrderId", useAnonymousTbAccount: "UseAnonymousTbAccount",
-    thirdPartyUserId: "ThirdPartyUserId", accountType: "AccountType",
-  }],
-};
+// ── builders: typed subclasses of the one wasm `Request` class (BUILDERS: generated/surface.mjs) ──
 const defined = new WeakMap();
 
 /**
@@ -408,7 +383,7 @@ export function defineClasses(wasm) {
   }
   for (const [name, [api, setters]] of Object.entries(BUILDERS)) {
     const C = constructible(wasm.Request, name, api);
-    for (const [method, path] of Object.entries(setters)) {
+    for (const [method, path] of setters) {
       const push = path.startsWith("+");
       const parts = (push ? path.slice(1) : path).split(".");
       const [outer, key] = parts.length === 2 ? parts : ["", parts[0]];

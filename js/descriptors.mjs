@@ -40,3 +40,14 @@ export function builderSetters(d) {
   }
   return out;
 }
+
+/**
+ * The clients' surface for a list of descriptors: `shortcuts` (client class →
+ * { method: api }) and `builders` (builder class → [api, [[setter, path]…]]).
+ */
+export function jsSurface(list) {
+  const shortcuts = { TopClient: {}, LinkedMallClient: {} };
+  for (const d of list) shortcuts[clientOf(d)][d.shortcut] = d.api;
+  const builders = Object.fromEntries(list.map((d) => [d.builder, [d.api, builderSetters(d).map(([method, path]) => [method, path])]]));
+  return { shortcuts, builders };
+}

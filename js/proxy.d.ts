@@ -2,7 +2,10 @@ import type { TopClient, TopClientOptions, LinkedMallClient, LinkedMallClientOpt
 export interface SigningProxyOptions {
   /** Bearer token clients must send (at least 16 characters). */
   token: string;
-  /** API names clients may call. */
+  /**
+   * API names clients may call; each a TOP method (sent by `top`) or an Aliyun action (sent by `linkedmall`),
+   * as `protocolOf` answers. A name of neither shape throws.
+   */
   allow: string[];
   top?: TopClientOptions | TopClient;
   linkedmall?: LinkedMallClientOptions | LinkedMallClient;

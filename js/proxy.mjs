@@ -6,9 +6,8 @@
 // runs in Node (see toNodeHandler) and in Workers.
 // Every request is hostile: nothing a client sends may throw out of the
 // handler or the adapter, and no response may carry a credential.
-import { TopClient, LinkedMallClient, AligateError, modelledApis } from "aligate";
+import { TopClient, LinkedMallClient, AligateError, modelledApis, protocolOf } from "aligate";
 
-const LINKEDMALL_APIS = new Set(["ConfirmDisburse"]);
 // Maps, not object literals: a kind such as "constructor" must not find Object.prototype.
 const STATUS_BY_KIND = new Map([["validation", 422], ["api", 502], ["http", 502], ["network", 502], ["timeout", 504],
   ["decode", 502], ["aborted", 499], ["internal", 500]]);
@@ -175,9 +174,9 @@ const positive = (v, name) => {
 /**
  * Options:
  *   token        the bearer token clients must send (required)
- *   allow        API names clients may call (required)
- *   top          TopClient options or a TopClient (for TOP APIs)
- *   linkedmall   LinkedMallClient options or a LinkedMallClient (for ConfirmDisburse)
+ *   allow        API names clients may call (required); each a TOP method or an Aliyun action (protocolOf)
+ *   top          TopClient options or a TopClient (for TOP methods)
+ *   linkedmall   LinkedMallClient options or a LinkedMallClient (for Aliyun actions)
  *   origins      origins allowed by CORS (default none)
  *   maxBodyBytes request body cap (default 256 KiB)
  *   rateLimit    { requests, perMs, maxClients } per client (default 60 per 60 s, 10,000 clients tracked)
@@ -193,7 +192,13 @@ export function createSigningProxy(options) {
   if (!Array.isArray(allow) || allow.length === 0 || !allow.every((a) => typeof a === "string")) {
     throw new TypeError("createSigningProxy: allow must list the APIs clients may call");
   }
-  const allowed = new Set(allow);
+  // Each allowed name goes to the client of its protocol (the core's protocolOf, as everywhere).
+  const allowed = new Map();
+  for (const a of allow) {
+    const p = a.length <= 256 ? protocolOf(a) : null;
+    if (p === null) throw new TypeError(`createSigningProxy: allow lists ${JSON.stringify(a.slice(0, 100))}, which is neither a TOP method nor an Aliyun action`);
+    allowed.set(a, p);
+  }
   const top = options.top instanceof TopClient ? options.top : options.top ? new TopClient(options.top) : null;
   const lm = options.linkedmall instanceof LinkedMallClient ? options.linkedmall : options.linkedmall ? new LinkedMallClient(options.linkedmall) : null;
   const origins = new Set(options.origins ?? []);
@@ -274,7 +279,7 @@ export function createSigningProxy(options) {
     if (typeof api !== "string") return fail(request, 400, "bad_request", "api must be a string");
     // Named back only when it looks like an API name: the client's text is never copied into a response.
     if (!allowed.has(api)) return fail(request, 403, "forbidden", /^[\w.]{1,100}$/.test(api) ? `api ${api} is not allowed here` : "api is not allowed here");
-    const client = LINKEDMALL_APIS.has(api) ? lm : top;
+    const client = allowed.get(api) === "aliyun-rpc" ? lm : top;
     if (!client) return fail(request, 501, "not_configured", `no credentials configured for ${api}`);
     try {
       // Params pass as an object: JSON.parse has made numbers JS numbers, so an

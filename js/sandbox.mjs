@@ -1,5 +1,6 @@
 // The local sandbox gateway: an emulator of the TOP router (/router/rest) and
-// the Aliyun RPC endpoint (/) for the four APIs. It accepts what the real
+// the Aliyun RPC endpoint (/) for the modelled APIs (apis/*.json: which endpoint
+// takes each, its session rule, version and example answer). It accepts what the real
 // gateways accept from the official SDKs, verifies signatures, timestamps and
 // nonces with aligate's Rust signers, validates business parameters with the
 // same Rust rules, answers in the reference pages' shapes, and injects faults
@@ -11,7 +12,8 @@
 // outside a handler or split a log line.
 import { createServer } from "node:http";
 import { randomUUID, createHash, createHmac } from "node:crypto";
-import { signTop, signAliyunRpc, validateWire } from "./node.mjs";
+import { signTop, signAliyunRpc, validateWire, protocolOf } from "./node.mjs";
+import { APIS as DESCRIPTORS, API_BY_NAME } from "./generated/apis.mjs";
 
 /** Fixed test credentials, printed at start; used when no others are given. */
 export const TEST_CREDENTIALS = Object.freeze({
@@ -45,33 +47,74 @@ const TOP_SYSTEM = new Set(["method", "app_key", "timestamp", "format", "v", "si
   "partner_id", "target_app_key"]);
 const RPC_SYSTEM = new Set(["AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce", "SignatureVersion",
   "Signature", "Timestamp", "Version", "SecurityToken", "RegionId", "SignatureType"]);
-const NEEDS_SESSION = new Set(["alibaba.retail.commission.status.change"]);
 const TOP_SIGN_METHODS = new Set(["md5", "hmac", "hmac-sha256"]);
-const RPC_ACTIONS = new Set(["ConfirmDisburse"]);
 const FAULT_FIELDS = new Set(["fault", "count", "api", "ms", "seconds"]);
 const OTHER = "other";
 
-const TOP_RESULTS = new Map(Object.entries({
-  "alibaba.retail.commission.status.change": () => ({ message: "成功", data: true, s_code: "200", s_success: true }),
-  "alibaba.alisports.lianbei.order.notice": (p) => ({
-    result: {
-      alisp_code: 200,
-      alisp_data: {
-        biz_order_id: p.get("biz_order_id"), gmt_create: "2018-10-15 00:00:00", pay_time: "2018-10-15 00:00:00",
-        end_time: "2018-10-15 00:00:00", buyer_nick: "买**称", auction_id: 10000, auction_title: "测试商品",
-        auction_pic_url: "http://url", auction_price: 1, buy_amount: 1, discount_fee: 0, tf: 1, mobile: "138****00",
-        source: "xpos", sku_id: 0, sku: "sku", nego_price: 0, status: 100, guider_id: "1", guider_name: "导购员名称",
-        operator_id: "1", operator_name: "收营员名称", out_id: "业务订单id",
-      },
-      alisp_msg: "alisp_msg",
-    },
-  }),
-  "aliyun.gsc.funds.flow.notify": () => ({ result: { code: "00000000", message: "成功" } }),
-}));
-const APIS = new Set([...TOP_RESULTS.keys(), ...RPC_ACTIONS]);
+// What the sandbox knows of each API comes from its descriptor.
+const namesWhere = (keep) => new Set(DESCRIPTORS.filter(keep).map((d) => d.api));
+const TOP_METHODS = namesWhere((d) => d.endpoint === "top");
+const RPC_ACTIONS = namesWhere((d) => d.endpoint === "linkedmall");
+const RPC_VERSIONS = new Set(DESCRIPTORS.filter((d) => d.endpoint === "linkedmall").map((d) => d.version));
+const NEEDS_SESSION = namesWhere((d) => d.session === "required");
+const APIS = new Set([...TOP_METHODS, ...RPC_ACTIONS]);
+
+/** `protocolOf` for client text: null for a name it refuses (over 256 characters). */
+function protocol(api) {
+  try {
+    return typeof api === "string" ? protocolOf(api) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A JSON number written as given (a 19-digit id stays exact); `xml` and `json` write its text. */
+class RawNumber {
+  constructor(text) {
+    this.text = text;
+  }
+  toString() {
+    return this.text;
+  }
+}
+
+/**
+ * The success answer of a modelled API: its descriptor's `examples.response`,
+ * where a leaf named like a top-level request field echoes the value the
+ * client sent (typed as the response field: an order id comes back as sent).
+ */
+function exampleAnswer(api, params) {
+  const d = API_BY_NAME.get(api);
+  const sent = new Set(d.request.map((f) => f.name));
+  const typed = (field, value) => {
+    if (field?.type === "int" && /^-?\d{1,19}$/.test(value)) return new RawNumber(value);
+    if (field?.type === "bool" && (value === "true" || value === "false")) return value === "true";
+    return value;
+  };
+  const walk = (v, fields) => {
+    if (Array.isArray(v)) return v.map((x) => walk(x, fields));
+    if (v === null || typeof v !== "object") return v;
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      const f = fields.find((g) => g.name === k);
+      if (x !== null && typeof x === "object") out[k] = walk(x, f?.of ? d.types[f.of] ?? [] : []);
+      else out[k] = sent.has(k) && params.has(k) ? typed(f, params.get(k)) : x;
+    }
+    return out;
+  };
+  return walk(d.examples.response, d.response);
+}
+
+/** JSON text of an answer (RawNumber written as its digits). */
+function json(v) {
+  if (v instanceof RawNumber) return v.text;
+  if (Array.isArray(v)) return `[${v.map(json).join(",")}]`;
+  if (v !== null && typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${json(x)}`).join(",")}}`;
+  return JSON.stringify(v);
+}
 
 function xml(v) {
-  if (v === null || typeof v !== "object") {
+  if (v === null || typeof v !== "object" || v instanceof RawNumber) {
     return String(v).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   }
   return Object.entries(v).map(([k, x]) => `<${k}>${xml(x)}</${k}>`).join("");
@@ -410,18 +453,18 @@ export async function startSandbox(options = {}) {
 
   function answer(res, kind, api, params, requestId) {
     if (kind === "TOP") {
-      const inner = { ...TOP_RESULTS.get(api)(params), request_id: requestId };
+      const inner = { ...exampleAnswer(api, params), request_id: requestId };
       const root = `${api.replaceAll(".", "_")}_response`;
       if (params.get("format") === "xml") {
         return send(res, 200, "text/xml", `<?xml version="1.0" encoding="utf-8" ?><${root}>${xml(inner)}</${root}>`);
       }
-      return send(res, 200, "application/json", JSON.stringify(params.get("simplify") === "true" ? inner : { [root]: inner }));
+      return send(res, 200, "application/json", json(params.get("simplify") === "true" ? inner : { [root]: inner }));
     }
-    const out = { Message: "SUCCESS", Code: "SUCCESS", RequestId: requestId };
+    const out = { ...exampleAnswer(api, params), RequestId: requestId };
     if (params.get("Format") === "XML") {
       return send(res, 200, "text/xml", `<?xml version="1.0" encoding="UTF-8"?><${api}Response>${xml(out)}</${api}Response>`);
     }
-    return send(res, 200, "application/json", JSON.stringify(out));
+    return send(res, 200, "application/json", json(out));
   }
 
   /** Business pairs as a plain object for the wasm (fromEntries makes `__proto__` an own key, never a prototype). */
@@ -430,7 +473,7 @@ export async function startSandbox(options = {}) {
   function top(req, res, p) {
     const requestId = randomUUID().replace(/-/g, "").slice(0, 13);
     const api = p.get("method");
-    const modelled = TOP_RESULTS.has(api);
+    const modelled = TOP_METHODS.has(api);
     const fail = (code, msg, sub_code, sub_msg, extra = {}) => {
       const e = { code, msg, ...(sub_code ? { sub_code, sub_msg } : {}), request_id: requestId };
       if (p.get("format") === "xml") {
@@ -453,7 +496,13 @@ export async function startSandbox(options = {}) {
     if (p.get("v") !== "2.0") return fail(33, "Invalid Version");
     const format = p.get("format");
     if (format && format !== "json" && format !== "xml") return fail(23, "Invalid Format");
-    if (!modelled) return fail(22, "Invalid Method");
+    if (!modelled) {
+      // The name's protocol (protocolOf) says whether it was sent to the wrong endpoint or is simply not modelled here.
+      const other = protocol(api);
+      return fail(22, "Invalid Method", "isv.invalid-method", other === "aliyun-rpc"
+        ? "an Aliyun RPC action: send it to the LinkedMall endpoint (/)"
+        : other === "top" ? "a TOP method the sandbox does not model" : "not a TOP method name");
+    }
     const session = p.get("session");
     if (NEEDS_SESSION.has(api) && !session) return fail(26, "Missing Session");
     if (NEEDS_SESSION.has(api) && options.session && session !== options.session) return fail(27, "Invalid Session");
@@ -524,8 +573,15 @@ export async function startSandbox(options = {}) {
     if (!(Math.abs(Date.parse(ts) - Date.now()) <= RPC_SKEW_MS)) {
       return fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.");
     }
-    if (p.get("Version") !== "2018-01-16") return fail(400, "InvalidVersion", "Specified parameter Version is not valid.");
-    if (!RPC_ACTIONS.has(api)) return fail(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.");
+    if (!RPC_VERSIONS.has(p.get("Version"))) return fail(400, "InvalidVersion", "Specified parameter Version is not valid.");
+    if (!RPC_ACTIONS.has(api)) {
+      const other = protocol(api);
+      return fail(404, "InvalidAction.NotFound", other === "top"
+        ? "Specified api is a TOP method: send it to the TOP router (/router/rest)."
+        : other === "aliyun-rpc" ? "Specified api is not found (an Aliyun action the sandbox does not model)."
+          : "Specified api is not found: not an Aliyun action name.");
+    }
+    if (p.get("Version") !== API_BY_NAME.get(api).version) return fail(400, "InvalidVersion", "Specified parameter Version is not valid.");
     counters.signatures++;
     if (v3 && header(req, "x-acs-content-sha256") !== createHash("sha256").update(body).digest("hex")) {
       return fail(400, "InvalidContentSha256", "x-acs-content-sha256 does not match the body.");

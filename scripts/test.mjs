@@ -122,6 +122,10 @@ await suite("shape: single-value exports, imports with matching arity", async ()
   }
   return bad.length ? bad.join("; ") : null;
 });
+// Generated from apis/*.json: the committed README table and the built js/generated/ must match the descriptors.
+await suite("generated: README.md's API table and js/generated/ match apis/*.json", async () =>
+  (await run(process.execPath, [join(root, "scripts/gen-readme.mjs"), "--check"])) ??
+  (await run(process.execPath, [join(root, "scripts/gen-apis.mjs"), "--check"])));
 await suite("rust: cargo fmt --check", () => run("cargo", ["fmt", "--check"]));
 await suite("rust: cargo clippy -D warnings (native and wasm32)", async () =>
   (await run("cargo", ["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])) ??

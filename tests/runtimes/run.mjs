@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync, cpSync
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, extname, resolve, dirname } from "node:path";
+import { pathToFileURL } from "node:url";
 import { startEmulator, sendJson, TOP_CREDS, RPC_CREDS } from "../test/emulator.mjs";
 import { BIG_ID } from "./scenario.mjs";
 
@@ -24,7 +25,11 @@ const bigResponder = (ctx, res, id) =>
     ? sendJson(res, 200, `{"alibaba_alisports_lianbei_order_notice_response":{"result":{"alisp_code":200,"alisp_data":{"auction_id":${BIG_ID}}},"request_id":"${id}"}}`)
     : emu.succeed(ctx, res, id);
 emu.next(...Array.from({ length: 4 }, () => bigResponder));
-const cfg = { topUrl: emu.topUrl, rpcUrl: emu.rpcUrl, top: TOP_CREDS, rpc: RPC_CREDS };
+// Each descriptor's builder, client and shortcut, from the installed package: the scenario checks every entry exports them.
+const { APIS } = await import(pathToFileURL(join(project, "node_modules/aligate/js/generated/apis.mjs")).href);
+const { clientOf } = await import(pathToFileURL(join(project, "node_modules/aligate/js/descriptors.mjs")).href);
+const surface = APIS.map((d) => ({ api: d.api, builder: d.builder, client: clientOf(d), shortcut: d.shortcut }));
+const cfg = { topUrl: emu.topUrl, rpcUrl: emu.rpcUrl, top: TOP_CREDS, rpc: RPC_CREDS, surface };
 
 function exec(cmd, args, opts = {}) {
   return new Promise((res) => {
@@ -93,7 +98,7 @@ async function workerd() {
   cpSync(join(project, "runtimes/scenario.mjs"), join(work, "runtimes/scenario.mjs"));
   // Its bare "aligate" import resolves against the module's own name in workerd, so it sits at the root.
   modules.push(`(name = "aligate-proxy.mjs", esModule = embed "node_modules/aligate/js/proxy.mjs")`);
-  for (const f of [entry, "js/core.mjs", "js/proxy.mjs", "pkg/aligate.js", "pkg/aligate_bg.wasm"]) {
+  for (const f of [...new Set([...importGraph(entry), "js/proxy.mjs"])]) {
     const name = `node_modules/aligate/${f}`;
     mkdirSync(dirname(join(work, name)), { recursive: true });
     cpSync(join(project, name), join(work, name));
@@ -153,6 +158,22 @@ const worker :Workerd.Worker = (
   } finally {
     p.kill("SIGKILL");
   }
+}
+
+/** The entry and every package file it imports, relative ones followed (workerd needs each listed). */
+function importGraph(entry) {
+  const seen = new Set();
+  const visit = (f) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    if (!f.endsWith(".mjs") && !f.endsWith(".js")) return;
+    const text = readFileSync(join(project, "node_modules/aligate", f), "utf8");
+    for (const m of text.matchAll(/(?:^|[\s;])(?:import|export)\b[^"';]*?from\s*"(\.{1,2}\/[^"]+)"|(?:^|[\s;])import\s*"(\.{1,2}\/[^"]+)"/g)) {
+      visit(join(dirname(f), m[1] ?? m[2]));
+    }
+  };
+  visit(entry);
+  return [...seen];
 }
 
 function freePort() {

@@ -3,7 +3,7 @@
 // 19-digit id decoded exactly, and a validation error with its path.
 export const BIG_ID = "1234567890123456789";
 
-export async function scenario(a, { topUrl, rpcUrl, top: topCreds, rpc: rpcCreds }) {
+export async function scenario(a, { topUrl, rpcUrl, top: topCreds, rpc: rpcCreds, surface = [] }) {
   const checks = [];
   const check = async (name, fn) => {
     try {
@@ -54,6 +54,18 @@ export async function scenario(a, { topUrl, rpcUrl, top: topCreds, rpc: rpcCreds
       return issue.message;
     }
     throw new Error("no error");
+  });
+  // `surface`: each descriptor's builder, client and shortcut (apis/*.json, read by run.mjs).
+  await check("every descriptor's builder and shortcut is exported", () => {
+    must(surface.length > 0, "no descriptors given");
+    for (const { api, builder, client, shortcut } of surface) {
+      must(typeof a[builder] === "function", `${builder} (${api}) is not exported`);
+      must(typeof a[client]?.prototype?.[shortcut] === "function", `${client}.prototype.${shortcut} (${api}) is missing`);
+      must(a.protocolOf(api) === (client === "TopClient" ? "top" : "aliyun-rpc"), `protocolOf(${api}) disagrees with its client`);
+      // A builder is made for its API and goes to its client's prepare.
+      must(typeof new a[builder]().validate === "function", `new ${builder}() has no validate`);
+    }
+    return surface.length;
   });
   return checks;
 }
