@@ -100,7 +100,8 @@ pub struct RpcConfig {
     pub endpoint: String,
     pub http_method: HttpMethod,
     pub format: Format,
-    /// API version for actions aligate does not model (ConfirmDisburse is 2018-01-16).
+    /// API version for actions aligate does not model (a modelled action sends
+    /// its own; see `models::linkedmall_version` for the usual default).
     pub version: String,
     pub signature_version: SignatureVersion,
     /// `access_key_secret` keyed for v1, made on first use. Anything that
@@ -241,6 +242,8 @@ pub fn parse_params(json: &str) -> Result<Json> {
 pub struct Business {
     pub params: Vec<(String, String)>,
     pub repeat_safe: bool,
+    /// The API's model; `None` for an unmodelled API.
+    pub model: Option<&'static models::Model>,
 }
 
 /// Validates `params` for `api` (or passes them through for unmodelled APIs).
@@ -257,24 +260,33 @@ pub fn business(
     if let Some(why) = fault(api, Sink::Text) {
         return Err(Error::invalid("api", why));
     }
-    let (pairs, repeat_safe) = match models::find(api) {
-        Some(m) if m.protocol != protocol => {
-            let client = match m.protocol {
-                Protocol::Top => "TopClient",
-                Protocol::AliyunRpc => "LinkedMallClient",
-            };
+    let model = models::find(api);
+    match models::protocol_of(api) {
+        Some(p) if p == protocol => {}
+        Some(p) => {
             return Err(Error::invalid(
                 "api",
-                format!("{api} is called through {client}"),
+                format!("{api} is sent by {}, not {}", p.client(), protocol.client()),
             ));
         }
+        None => {
+            return Err(Error::invalid(
+                "api",
+                format!(
+                    "{api} is neither a TOP method (dotted, like taobao.item.get; sent by TopClient) \
+                     nor an Aliyun action (PascalCase, like ConfirmDisburse; sent by LinkedMallClient)"
+                ),
+            ));
+        }
+    }
+    let (pairs, repeat_safe) = match model {
         Some(m) => {
             let pairs = schema::wire_params(params, m.fields, &mut ctx);
             let pairs = pairs
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect::<Vec<_>>();
-            (pairs, (m.repeat_safe)(params))
+            (pairs, m.repeat_safe(params))
         }
         None => {
             let pairs = match protocol {
@@ -292,6 +304,7 @@ pub fn business(
     Ok(Business {
         params: pairs,
         repeat_safe,
+        model,
     })
 }
 
@@ -432,10 +445,22 @@ pub fn prepare_top(
             });
         }
     }
+    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
+    if top::is_blank(session)
+        && biz
+            .model
+            .is_some_and(|m| m.session == models::Session::Required)
+    {
+        issues.push(Issue {
+            path: "session".into(),
+            message: format!(
+                "{api} needs a user's session: pass session in the TopClient options or in the call's options"
+            ),
+        });
+    }
     if !issues.is_empty() {
         return Err(Error::validation(issues));
     }
-    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
     let format = match cfg.format {
         Format::Json => "json",
         Format::Xml => "xml",
@@ -446,7 +471,7 @@ pub fn prepare_top(
         ("method", api),
         ("sign_method", cfg.sign_method.as_str()),
         ("timestamp", timestamp),
-        ("v", "2.0"),
+        ("v", biz.model.map_or("2.0", |m| m.version)),
     ];
     if !top::is_blank(session) {
         system.push(("session", session));
@@ -528,11 +553,8 @@ pub fn prepare_rpc(
         return Err(Error::invalid("api", why));
     }
     let biz = business(Protocol::AliyunRpc, action, params, js_numbers)?;
-    let version = if action == models::confirm_disburse::MODEL.api {
-        models::confirm_disburse::VERSION
-    } else {
-        cfg.version.as_str()
-    };
+    // A modelled action has its own version; `cfg.version` is for the others.
+    let version = biz.model.map_or(cfg.version.as_str(), |m| m.version);
     if cfg.signature_version == SignatureVersion::V3 {
         return prepare_v3(cfg, action, version, &biz, timestamp, nonce).sealed();
     }
