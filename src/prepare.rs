@@ -2,7 +2,7 @@
 //! into a request ready to send. No IO: the caller supplies time and nonce and
 //! applies the result.
 
-use crate::error::{Error, Issue, Result};
+use crate::error::{Error, ErrorKind, Issue, Result};
 use crate::json::{self, Json};
 use crate::models::{self, Protocol};
 use crate::prelude::*;
@@ -201,7 +201,7 @@ impl Prepared {
             Ok(self)
         } else {
             Err(Error::new(
-                crate::error::ErrorKind::Internal,
+                ErrorKind::Internal,
                 "control character in a prepared request",
             ))
         }
@@ -422,6 +422,17 @@ fn with_query(endpoint: &str, query: &str) -> String {
     url
 }
 
+/// A call the model says needs a session, prepared without one.
+fn session_issue(api: &str) -> Issue {
+    Issue {
+        path: "session".into(),
+        message: format!(
+            "{api} needs a user's session: \
+             pass session in the TopClient options or in the call's options"
+        ),
+    }
+}
+
 /// Builds and signs a TOP call. `timestamp` is `yyyy-MM-dd HH:mm:ss` in GMT+8.
 pub fn prepare_top(
     cfg: &TopConfig,
@@ -435,7 +446,20 @@ pub fn prepare_top(
         crate::time::parse_top_timestamp_ms(timestamp),
         "expected yyyy-MM-dd HH:mm:ss (GMT+8)",
     )?;
-    let biz = business(Protocol::Top, api, params, js_numbers)?;
+    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
+    // The model's session rule, listed with the parameters' issues.
+    let needs_session = |m: Option<&models::Model>| {
+        top::is_blank(session) && m.is_some_and(|m| m.session == models::Session::Required)
+    };
+    let biz = match business(Protocol::Top, api, params, js_numbers) {
+        Ok(biz) => biz,
+        Err(e) if e.kind == ErrorKind::Validation && needs_session(models::find(api)) => {
+            let mut issues = e.issues;
+            issues.push(session_issue(api));
+            return Err(Error::validation(issues));
+        }
+        Err(e) => return Err(e),
+    };
     let mut issues = Vec::new();
     for (k, _) in &biz.params {
         if TOP_SYSTEM.contains(&k.as_str()) {
@@ -445,18 +469,8 @@ pub fn prepare_top(
             });
         }
     }
-    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
-    if top::is_blank(session)
-        && biz
-            .model
-            .is_some_and(|m| m.session == models::Session::Required)
-    {
-        issues.push(Issue {
-            path: "session".into(),
-            message: format!(
-                "{api} needs a user's session: pass session in the TopClient options or in the call's options"
-            ),
-        });
+    if needs_session(biz.model) {
+        issues.push(session_issue(api));
     }
     if !issues.is_empty() {
         return Err(Error::validation(issues));
