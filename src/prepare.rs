@@ -261,7 +261,8 @@ pub fn business(
         return Err(Error::invalid("api", why));
     }
     let model = models::find(api);
-    match models::protocol_of(api) {
+    // `models::protocol_of`, without finding the model twice.
+    match model.map_or_else(|| models::protocol_of_shape(api), |m| Some(m.protocol)) {
         Some(p) if p == protocol => {}
         Some(p) => {
             return Err(Error::invalid(
@@ -273,8 +274,8 @@ pub fn business(
             return Err(Error::invalid(
                 "api",
                 format!(
-                    "{api} is neither a TOP method (dotted, like taobao.item.get; sent by TopClient) \
-                     nor an Aliyun action (PascalCase, like ConfirmDisburse; sent by LinkedMallClient)"
+                    "{api} is neither a TOP method (a.b.c, sent by TopClient) \
+                     nor an Aliyun action (PascalCase, sent by LinkedMallClient)"
                 ),
             ));
         }
