@@ -1,7 +1,7 @@
 // Browser entry (also the fallback for bundlers): `await init()` fetches the
 // .wasm next to the glue, or takes a URL / Response / bytes / Module.
 import initWasm, * as wasm from "../pkg/aligate.js";
-import { install, defineClasses, AligateError } from "./core.mjs";
+import { install, defineClasses, AligateError, unmodelled } from "./core.mjs";
 
 const api = {};
 let ready;
@@ -21,7 +21,7 @@ export function init(input) {
 
 // Classes are defined before init (their methods need the instance only when
 // called); functions are guarded wrappers.
-export { AligateError };
+export { AligateError, unmodelled };
 export const { TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest, FundsFlowNotifyRequest,
   ConfirmDisburseRequest } = defineClasses(wasm);
 export const signTop = (...a) => api.signTop(...a);

@@ -11,6 +11,9 @@ export class AligateError extends Error {
   }
 }
 
+/** The door for an API aligate does not model (typed `Unmodelled` in index.d.ts): the name, unchanged. */
+export const unmodelled = (name) => name;
+
 /**
  * JSON.stringify replacer: bigint → decimal string; NaN/±Infinity and invalid
  * Dates (whose toJSON gives null, which would drop an optional field) → a
@@ -431,7 +434,7 @@ export function install(wasm, raw, random) {
   sp = raw.__aligate_sp;
   takePanic = wasm.__takePanic;
   wasm.__setup(AligateError, replacer, random);
-  const api = { AligateError, ...defineClasses(wasm) };
+  const api = { AligateError, unmodelled, ...defineClasses(wasm) };
   for (const name of FUNCTIONS) api[name] = guardFunction(wasm[name]);
   // The body crosses as bytes (the glue copies a typed array); anything else
   // is refused here rather than coerced element by element.

@@ -1,4 +1,4 @@
-import type { TopClient, TopClientOptions, LinkedMallClient, LinkedMallClientOptions } from "./index.js";
+import type { TopClient, TopClientOptions, LinkedMallClient, LinkedMallClientOptions, RequestLike, ResponseLike } from "./index.js";
 export interface SigningProxyOptions {
   /** Bearer token clients must send (at least 16 characters). */
   token: string;
@@ -25,14 +25,14 @@ export interface SigningProxyOptions {
    */
   trustedClientHeader?: string;
   /** Identifies a client; overrides trustedClientHeader and the socket address. */
-  clientKey?: (request: Request) => string;
+  clientKey?: (request: RequestLike) => string;
 }
 /** `(Request) => Promise<Response>`: POST { api, params, dryRun? } with `Authorization: Bearer <token>`. */
-export declare function createSigningProxy(options: SigningProxyOptions): (request: Request) => Promise<Response>;
+export declare function createSigningProxy(options: SigningProxyOptions): (request: RequestLike) => Promise<ResponseLike>;
 /**
  * Adapter for node:http. Streams the body to the handler (at most `maxBodyBytes`, default 1 MiB) and the
  * response back; malformed requests get a JSON 400/405/413; it never throws or rejects.
  */
-export declare function toNodeHandler(handler: (request: Request) => Promise<Response>, options?: { maxBodyBytes?: number }): (req: unknown, res: unknown) => void;
+export declare function toNodeHandler(handler: (request: RequestLike) => Promise<ResponseLike>, options?: { maxBodyBytes?: number }): (req: unknown, res: unknown) => void;
 /** The peer address toNodeHandler saw for a Request it built (undefined for any other Request). */
-export declare function clientAddress(request: Request): string | undefined;
+export declare function clientAddress(request: RequestLike): string | undefined;

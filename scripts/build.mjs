@@ -18,6 +18,9 @@ function run(cmd, argv) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+// js/index.d.ts from apis/*.json (not in git: generated here only).
+run(process.execPath, ["scripts/gen-types.mjs"]);
+
 // Without the default `std` feature: the shipped module is no_std (see Cargo.toml).
 // LLVM's inline threshold at 120 instead of opt-level 2's 225: −3.5 KB gzip for
 // ~1% on `prepare` (bench/ab.mjs; 100 was larger, 75 was 10% slower).

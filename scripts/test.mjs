@@ -25,6 +25,18 @@ function run(cmd, args, opts = {}) {
   });
 }
 
+/** Runs to the end; resolves to { code, text } with stdout and stderr together. */
+function capture(cmd, args) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd: root });
+    let text = "";
+    p.stdout.on("data", (d) => (text += d));
+    p.stderr.on("data", (d) => (text += d));
+    p.on("close", (code) => resolve({ code, text }));
+    p.on("error", (e) => resolve({ code: -1, text: e.message }));
+  });
+}
+
 async function suite(name, fn) {
   if (only.length && !only.some((o) => name.includes(o))) return;
   console.error(`\n=== ${name}`);
@@ -127,6 +139,55 @@ await suite("node --test on the packed package (ESM)", async () => {
     env: { ALIGATE_PYTHON: python },
     timeoutMs: 20 * 60_000,
   });
+});
+
+// The declarations as a TypeScript user meets them (tests/types): a field added to a descriptor reaches them;
+// the consumer compiles with tsc --strict
+// against the packed package, with and without the DOM lib; then, without its directives, every line after a
+// `@ts-expect-error <reason>` in mistakes.ts must fail with the reason in tsc's message, and no other line.
+await suite("types: tsc --strict on a consumer of the packed package (tests/types)", async () => {
+  // One edit in one descriptor reaches the declarations: a field added to a temporary copy of apis/.
+  const { generateTypes } = await import("./gen-types.mjs");
+  const apis = mkdtempSync(join(tmpdir(), "aligate-apis-"));
+  cpSync(join(root, "apis"), apis, { recursive: true });
+  const d = JSON.parse(readFileSync(join(apis, "ConfirmDisburse.json"), "utf8"));
+  d.request.push({ name: "GiftTag", type: "string", required: true, values: ["gift", "bulk"], description: "测试" });
+  writeFileSync(join(apis, "ConfirmDisburse.json"), JSON.stringify(d));
+  const text = generateTypes(apis);
+  rmSync(apis, { recursive: true, force: true });
+  for (const want of ['/** 测试 */\n  GiftTag: "gift" | "bulk";\n', '  giftTag(value: "gift" | "bulk"): this;\n']) {
+    if (!text.includes(want)) return `a field added to apis/ConfirmDisburse.json: the declarations lack ${JSON.stringify(want)}`;
+  }
+  const err = await installPacked();
+  if (err) return err;
+  const dir = join(project, "types");
+  cpSync(join(root, "tests/types"), dir, { recursive: true });
+  const tsc = (config) => capture(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "--pretty", "false", "-p", join(dir, config)]);
+  for (const config of ["tsconfig.json", "tsconfig.dom.json"]) {
+    const out = await tsc(config);
+    if (out.code !== 0) return `tsc -p tests/types/${config} exited ${out.code}:\n${out.text}`;
+  }
+  const file = join(dir, "mistakes.ts");
+  const lines = readFileSync(file, "utf8").split("\n");
+  const expected = new Map();
+  lines.forEach((line, i) => {
+    const m = /\/\/ @ts-expect-error (.+)$/.exec(line);
+    if (!m) return;
+    expected.set(i + 2, m[1]);
+    lines[i] = line.replace("@ts-expect-error", "(expected)");
+  });
+  writeFileSync(file, lines.join("\n"));
+  const out = await tsc("tsconfig.json");
+  const got = new Map();
+  for (const block of out.text.split(/\n(?=\S)/)) {
+    const m = /^(\S+)\((\d+),\d+\): error (.*)$/s.exec(block);
+    if (m) got.set(m[1].endsWith("mistakes.ts") ? +m[2] : `${m[1]}:${m[2]}`, m[3]);
+  }
+  const bad = [];
+  for (const [line, reason] of expected) if (!got.get(line)?.includes(reason)) bad.push(`mistakes.ts:${line}: expected an error naming ${reason}; got ${got.get(line) ?? "none"}`);
+  for (const [line, message] of got) if (!expected.has(line)) bad.push(`${typeof line === "number" ? `mistakes.ts:${line}` : line}: unexpected ${message}`);
+  console.error(`${expected.size} expected type errors checked`);
+  return bad.length ? bad.join("\n") : expected.size < 20 ? `only ${expected.size} @ts-expect-error lines found` : null;
 });
 
 await suite("fuzz: 5 cargo-fuzz targets × 15 s (nightly)", () =>

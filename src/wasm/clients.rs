@@ -832,8 +832,7 @@ fn env_var(opts_env: &JsValue, name: &str) -> Option<String> {
     let deno_env = get(&get(&global, "Deno"), "env");
     let getter = get(&deno_env, "get").dyn_into::<Function>().ok()?;
     // Without --allow-env Deno throws: treat it as unset.
-    getter
-        .call1(&deno_env, &JsValue::from_str(name))
+    js::call(&getter, &deno_env, &JsValue::from_str(name))
         .ok()
         .and_then(pick)
 }

@@ -1,13 +1,22 @@
 //! Every JS operation the binding performs on a caller's value. A JS exception
 //! that unwinds through wasm frames skips their destructors and leaves the
 //! shadow stack, borrow flags and heap as they were mid-call, so each operation
-//! that can run caller code (a getter, a Proxy trap, `valueOf`) is a `catch`
-//! import here and returns a `Result`. The rest of `src/wasm` reaches caller
-//! values only through these functions (and `Reflect`, which js-sys declares
-//! `catch`); `npm test` checks the glue for imports that can throw uncaught.
+//! that can run caller code (a getter, a Proxy trap, `valueOf`, `toJSON`) is a
+//! `catch` import here and returns a `Result`. The rest of `src/wasm` reaches
+//! caller values only through these functions; `npm test` checks the glue for
+//! imports that can throw uncaught.
+//!
+//! Each returns `Option<T>`, never a bare `T`: wasm-bindgen moves a bare
+//! returned value into a fresh externref-table slot in a wasm-side shim, even
+//! the `undefined` its `handleError` returns after a throw, and the `catch`
+//! wrapper returns `Err` before that slot is ever owned, so every throw leaked
+//! a slot (and 4 bytes of the slot list). An `Option` is put in the table by
+//! the glue's JS, which a throw skips: the wasm side gets 0 (`None`), nothing
+//! is allocated. The cost: `null` reads back as `undefined`; every caller
+//! treats the two alike (`present`).
 
 use crate::prelude::*;
-use js_sys::{Array, JsString, Reflect};
+use js_sys::{Array, Function, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -15,7 +24,22 @@ use wasm_bindgen::JsCast;
 extern "C" {
     /// `Object.keys(o)`: a Proxy's `ownKeys` or descriptor trap may throw.
     #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
-    fn object_keys(o: &JsValue) -> Result<Array, JsValue>;
+    fn object_keys(o: &JsValue) -> Result<Option<Array>, JsValue>;
+    /// `Reflect.get(o, k)`: a getter or Proxy trap may throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get, catch)]
+    fn reflect_get(o: &JsValue, k: &str) -> Result<Option<JsValue>, JsValue>;
+    /// `JSON.stringify(v, replacer)`: a `toJSON`, getter or trap may throw.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(v: &JsValue, replacer: &JsValue) -> Result<Option<JsString>, JsValue>;
+    /// A function, called through its `call` like js-sys's `Function::call1`
+    /// (js-sys's own returns a bare `JsValue`, see above).
+    type Callable;
+    #[wasm_bindgen(method, js_name = call, catch)]
+    fn call1(
+        this: &Callable,
+        this_arg: &JsValue,
+        arg: &JsValue,
+    ) -> Result<Option<JsValue>, JsValue>;
 }
 
 /// True for a value that is neither `undefined` nor `null`.
@@ -34,14 +58,29 @@ pub(crate) fn read(v: &JsValue, k: &str) -> Result<JsValue, ()> {
     if !v.is_object() && !v.is_function() {
         return Ok(JsValue::UNDEFINED);
     }
-    Reflect::get(v, &JsValue::from_str(k)).map_err(|_| ())
+    Ok(reflect_get(v, k)
+        .map_err(|_| ())?
+        .unwrap_or(JsValue::UNDEFINED))
 }
 
 /// The own enumerable string keys of an object; `Err(())` when listing them threw.
 pub(crate) fn keys(o: &JsValue) -> Result<Vec<String>, ()> {
-    let a = object_keys(o).map_err(|_| ())?;
+    let a = object_keys(o).map_err(|_| ())?.ok_or(())?;
     // Object.keys returns a fresh plain array of strings: indexing cannot throw.
     Ok(a.iter().filter_map(|k| k.as_string()).collect())
+}
+
+/// `JSON.stringify(v, replacer)` (`replacer` may be `undefined`) or the thrown
+/// value; like js-sys's, `undefined` typed as a `JsString` when `v` is a
+/// function or symbol.
+pub(crate) fn stringify(v: &JsValue, replacer: &JsValue) -> Result<JsString, JsValue> {
+    Ok(json_stringify(v, replacer)?.unwrap_or_else(|| JsValue::UNDEFINED.unchecked_into()))
+}
+
+/// `f.call(this_arg, arg)`: the result (nullish as `undefined`) or the thrown value.
+pub(crate) fn call(f: &Function, this_arg: &JsValue, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let r = f.unchecked_ref::<Callable>().call1(this_arg, arg)?;
+    Ok(r.unwrap_or(JsValue::UNDEFINED))
 }
 
 /// The string, when `v` is one of at most `max` UTF-16 units (checked before
@@ -61,12 +100,12 @@ pub(crate) fn date_ms(v: &JsValue) -> Option<f64> {
     if !v.is_instance_of::<js_sys::Date>() {
         return None;
     }
-    // `Date.prototype.getTime` itself, not the object's own `getTime`; `call0`
-    // is a catch import: on a fake Date it throws a TypeError, caught here.
+    // `Date.prototype.getTime` itself, not the object's own `getTime`; on a
+    // fake Date it throws a TypeError, caught here.
     let date = get(&js_sys::global(), "Date");
     let get_time = get(&get(&date, "prototype"), "getTime");
     let get_time = get_time.dyn_ref::<js_sys::Function>()?;
-    get_time.call0(v).ok()?.as_f64()
+    call(get_time, v, &JsValue::UNDEFINED).ok()?.as_f64()
 }
 
 /// The `name` of a thrown value when it is a short identifier (`TypeError`,

@@ -166,7 +166,7 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
     // Plain JSON.stringify first: the replacer costs a JS call per key. It is
     // needed only when a bigint made stringify throw, or when a `null` might be
     // a NaN/Infinity or an invalid Date that stringify silently turned into null.
-    let plain = js_sys::JSON::stringify(params);
+    let plain = js::stringify(params, &JsValue::UNDEFINED);
     if let Ok(t) = &plain {
         let text = json_text(t)?;
         if crate::json::find_str(&text, "null").is_none() {
@@ -175,7 +175,7 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
     }
     let replacer = SETUP.with(|s| s.as_ref().map(|(_, r)| r.clone()));
     let text = match replacer {
-        Some(r) => js_sys::JSON::stringify_with_replacer(params, &r),
+        Some(r) => js::stringify(params, &r),
         None => plain,
     };
     match text {

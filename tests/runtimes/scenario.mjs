@@ -37,6 +37,13 @@ export async function scenario(a, { topUrl, rpcUrl, top: topCreds, rpc: rpcCreds
     must(r.Code === "SUCCESS", JSON.stringify(r));
     return r.RequestId;
   });
+  await check("unmodelled(name): the name unchanged, signed as given", () => {
+    const name = a.unmodelled("taobao.time.get");
+    must(name === "taobao.time.get", String(name));
+    const p = top.prepare(name, {});
+    must(p.url.includes("method=taobao.time.get"), p.url);
+    return name;
+  });
   await check("validation error with its path", () => {
     try {
       top.prepare("aliyun.gsc.funds.flow.notify", { official_funds_record_request: { payments: [{ sub_orders: [{ pay_type: "card" }] }] } });

@@ -1,0 +1,321 @@
+// The hand-written part of js/index.d.ts: everything that is not a fact about one API (options, errors,
+// clients' generic methods, functions). scripts/gen-types.mjs appends the part generated from apis/*.json
+// (per API: request and response interfaces, builders, shortcuts; the TopApis / LinkedMallApis maps;
+// TopBuilder, LinkedMallBuilder; TopClientShortcuts, LinkedMallClientShortcuts).
+// Stands alone: ES2022 lib, no DOM or Node types (see HostType).
+
+// ── Values ─────────────────────────────────────────────────────────────────
+/** A signed 64-bit integer: a safe-integer number, a bigint, or a decimal string (taken digit for digit). */
+export type Int64 = number | bigint | string;
+/** `yyyy-MM-dd HH:mm:ss` (GMT+8 wall time), or a Date / ISO UTC string (converted to GMT+8). */
+export type DateTime = string | Date;
+/** Integers beyond Number.MAX_SAFE_INTEGER arrive as decimal strings with their exact digits. */
+export type ResponseInt = number | string;
+/** Parameters as exact JSON text: every integer is taken digit for digit. */
+export type JsonText = string;
+
+// ── API names ──────────────────────────────────────────────────────────────
+/** Every API aligate models. */
+export type ApiName = keyof TopApis | keyof LinkedMallApis;
+/** Name → `{ params, result }` for every modelled API. */
+export type Apis = TopApis & LinkedMallApis;
+declare const unmodelledName: unique symbol;
+/** The name of an API aligate does not model: made by `unmodelled(name)`, sent signed but unvalidated. */
+export type Unmodelled = string & { readonly [unmodelledName]: true };
+type Entry<K> = K extends keyof TopApis ? TopApis[K] : K extends keyof LinkedMallApis ? LinkedMallApis[K] : never;
+/** A modelled API's parameters (its object or JSON text); with no argument, an unmodelled API's. */
+export type Params<K extends ApiName | Unmodelled = Unmodelled> = K extends ApiName ? Entry<K> extends { params: infer P } ? P | JsonText : never
+  : object | JsonText;
+/** A modelled API's decoded result; with no argument, an unmodelled API's. */
+export type Result<K extends ApiName | Unmodelled = Unmodelled> = K extends ApiName ? Entry<K> extends { result: infer R } ? R : never
+  : Record<string, unknown>;
+/** The success body of a TOP call (the `<method>_response` wrapper's content). */
+export interface TopResponse {
+  request_id?: string;
+}
+
+// ── Host types ─────────────────────────────────────────────────────────────
+// The host's own class when its lib declares one (DOM, @types/node, workers), else a structural stand-in:
+// the declarations compile without either, and a DOM `fetch` or `AbortSignal` fits where one is expected.
+type HostType<Name extends string, Fallback> = typeof globalThis extends { [K in Name]: { prototype: infer T } } ? T : Fallback;
+type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : never;
+/** The runtime's `AbortSignal`. */
+export type AbortSignalLike = HostType<"AbortSignal", {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}>;
+/** The runtime's `Headers`: read by name. */
+export interface HeadersLike {
+  get(name: string): string | null;
+}
+/** The runtime's fetch `Response`. */
+export type ResponseLike = HostType<"Response", {
+  readonly status: number;
+  readonly headers: HeadersLike;
+  readonly body: unknown;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  text(): Promise<string>;
+}>;
+/** The runtime's fetch `Request`. */
+export type RequestLike = HostType<"Request", {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: HeadersLike;
+  readonly body: unknown;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  text(): Promise<string>;
+}>;
+/** What aligate passes to `fetch` as its second argument. */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignalLike;
+}
+/** What aligate reads of a `fetch`'s answer (a fetch `Response` has all of it). */
+export interface FetchResponse {
+  readonly status: number;
+  readonly headers: HeadersLike;
+  /** A stream of Uint8Array chunks, read up to `maxBodyBytes`; without one, `arrayBuffer()`. */
+  readonly body?: unknown;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+/** A `fetch`: the global one, or any function of its shape (the URL as a string). */
+export type FetchLike = (url: string, init: FetchInit) => Promise<FetchResponse>;
+
+// ── Errors ─────────────────────────────────────────────────────────────────
+export interface Issue {
+  /** Wire path, e.g. `official_funds_record_request.payments[0].sub_orders[1].pay_type`. */
+  path: string;
+  message: string;
+}
+/** What every kind of error has. */
+export interface AligateErrorBase<K extends string = ErrorKind> extends Error {
+  readonly name: "AligateError";
+  readonly kind: K;
+  /** Whether repeating the call could succeed without duplicating an effect. */
+  readonly retryable: boolean;
+  /** Requests sent (0 for validation errors). */
+  readonly attempts: number;
+}
+/** Nothing was sent: every invalid field, with its path. */
+export interface AligateValidationError extends AligateErrorBase<"validation"> {
+  readonly issues: Issue[];
+}
+/** The gateway's error answer (TOP `error_response`; Aliyun `Code`, or a 200 that is not the API's success). */
+export interface AligateApiError extends AligateErrorBase<"api"> {
+  readonly status: number;
+  /** TOP `code` / Aliyun `Code`. */
+  readonly code?: string;
+  /** TOP `msg` / Aliyun `Message` (both names carry the gateway's text). */
+  readonly msg?: string;
+  readonly apiMessage?: string;
+  readonly subCode?: string;
+  readonly subMsg?: string;
+  readonly requestId?: string;
+  readonly hostId?: string;
+  readonly recommend?: string;
+}
+/** A non-2xx answer without a gateway error body. */
+export interface AligateHttpError extends AligateErrorBase<"http"> {
+  readonly status: number;
+}
+/** A malformed, truncated, oversized or wrongly-typed body, or one that proves no outcome. */
+export interface AligateDecodeError extends AligateErrorBase<"decode"> {
+  readonly status?: number;
+  readonly requestId?: string;
+}
+/** Every kind of error: `kind` → its type. */
+export interface AligateErrorKinds {
+  validation: AligateValidationError;
+  api: AligateApiError;
+  http: AligateHttpError;
+  /** The request could not be sent or its answer not received. */
+  network: AligateErrorBase<"network">;
+  timeout: AligateErrorBase<"timeout">;
+  /** The caller's signal aborted the call. */
+  aborted: AligateErrorBase<"aborted">;
+  decode: AligateDecodeError;
+  /** A bug (a panic inside wasm): please report it. */
+  internal: AligateErrorBase<"internal">;
+  /** The credentials provider threw, or returned something that is not credentials. */
+  credentials: AligateErrorBase<"credentials">;
+}
+export type ErrorKind = keyof AligateErrorKinds;
+/**
+ * The one error type, a union discriminated by `kind`: `e.kind === "validation"` narrows `e` to
+ * `AligateValidationError`, which has `issues`. `AligateError<"api">` is one kind's type.
+ */
+export type AligateError<K extends ErrorKind = ErrorKind> = AligateErrorKinds[K];
+export interface AligateErrorConstructor {
+  new <K extends ErrorKind>(message: string, fields: Omit<AligateErrorKinds[K], keyof Error>): AligateErrorKinds[K];
+  readonly prototype: AligateError;
+}
+/** `e instanceof AligateError` narrows to the union. */
+export declare const AligateError: AligateErrorConstructor;
+
+// ── Clients ────────────────────────────────────────────────────────────────
+export interface HttpOptions {
+  /** A fetch to use instead of the global one. */
+  fetch?: FetchLike;
+  /** Per attempt, default 15000. */
+  timeoutMs?: number;
+  /** Extra attempts for retryable failures, default 2; 0 disables. */
+  retries?: number;
+  /** Response bodies larger than this are a decode error, default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Longest TOP code-7 ban worth waiting out, default 5000. */
+  maxBanWaitMs?: number;
+  /** First backoff step (exponential, full jitter), default 200. */
+  retryBaseDelayMs?: number;
+}
+export interface TopClientOptions extends HttpOptions {
+  appKey: string;
+  appSecret: string;
+  /** Default "md5". */
+  signMethod?: "md5" | "hmac" | "hmac-sha256";
+  /** Default https://gw.api.taobao.com/router/rest */
+  endpoint?: string;
+  session?: string;
+  format?: "json" | "xml";
+  simplify?: boolean;
+}
+export interface AliyunCredentials {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  /** When these stop being valid (Date, ISO string or Unix ms); cached until then. */
+  expiration?: Date | string | number;
+}
+export interface LinkedMallClientOptions extends HttpOptions {
+  /** Else ALIBABA_CLOUD_ACCESS_KEY_ID from `env` or the runtime's environment. */
+  accessKeyId?: string;
+  /** Else ALIBABA_CLOUD_ACCESS_KEY_SECRET. */
+  accessKeySecret?: string;
+  /** Else ALIBABA_CLOUD_SECURITY_TOKEN. */
+  securityToken?: string;
+  /** An async provider (e.g. rotating STS), called per request and cached until `expiration`. */
+  credentials?: () => Promise<AliyunCredentials> | AliyunCredentials;
+  /** Where to read ALIBABA_CLOUD_* (a Worker's bindings); default the runtime's environment. */
+  env?: Record<string, unknown>;
+  /** "v1" (HMAC-SHA1, default) or "v3" (ACS3-HMAC-SHA256 in headers). */
+  signatureVersion?: "v1" | "v3";
+  /** Default https://linkedmall.aliyuncs.com/ */
+  endpoint?: string;
+  /** Default "POST" (form body); "GET" puts everything in the query. */
+  httpMethod?: "POST" | "GET";
+  format?: "json" | "xml";
+  /** Version for actions aligate does not model (modelled ones use their own). */
+  version?: string;
+}
+export interface PreparedRequest {
+  method: "POST" | "GET";
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+export interface CallOptions {
+  signal?: AbortSignalLike;
+  timeoutMs?: number;
+  retries?: number;
+}
+export interface TopCallOptions extends CallOptions {
+  /** The user's session for this call. */
+  session?: string;
+}
+export type LinkedMallCallOptions = CallOptions;
+export interface PrepareOptions {
+  /** Default now. */
+  timestamp?: string | Date | number;
+  /** Mask the session and STS token (for showing the request). */
+  redact?: boolean;
+}
+export interface TopPrepareOptions extends PrepareOptions {
+  session?: string;
+}
+export interface LinkedMallPrepareOptions extends PrepareOptions {
+  nonce?: string;
+}
+
+/** A builder: typed setters (they return the builder: chain them), then pass it where `(api, params)` goes. */
+export interface Builder<K extends ApiName = ApiName> {
+  readonly api: K;
+  /** Throws AligateError (kind "validation") listing every issue. */
+  validate(): void;
+  /** The parameters set so far (wire names). */
+  toJSON(): Record<string, unknown>;
+  free(): void;
+}
+
+/**
+ * The TOP router. A modelled API by name (`execute("aliyun.gsc.funds.flow.notify", params)`), by builder, or by
+ * shortcut (`fundsFlowNotify(params)`); any other method through `unmodelled(name)`.
+ */
+export declare class TopClient {
+  constructor(options: TopClientOptions);
+  // Builders and unmodelled names first: when no overload matches, tsc explains the last one's error.
+  prepare(builder: TopBuilder, options?: TopPrepareOptions): PreparedRequest;
+  prepare(api: Unmodelled, params?: Params, options?: TopPrepareOptions): PreparedRequest;
+  prepare<K extends keyof TopApis>(api: K, params: TopApis[K]["params"] | JsonText, options?: TopPrepareOptions): PreparedRequest;
+  execute<B extends TopBuilder>(builder: B, options?: TopCallOptions): Promise<TopApis[B["api"]]["result"]>;
+  execute(api: Unmodelled, params?: Params, options?: TopCallOptions): Promise<Result>;
+  execute<K extends keyof TopApis>(api: K, params: TopApis[K]["params"] | JsonText, options?: TopCallOptions): Promise<TopApis[K]["result"]>;
+  /** Configuration without credentials. */
+  toJSON(): Record<string, unknown>;
+  toString(): string;
+  free(): void;
+}
+export interface TopClient extends TopClientShortcuts {}
+
+/**
+ * LinkedMall (Aliyun RPC). A modelled action by name, by builder, or by shortcut; any other action through
+ * `unmodelled(name)`.
+ */
+export declare class LinkedMallClient {
+  constructor(options: LinkedMallClientOptions);
+  // Builders and unmodelled names first: when no overload matches, tsc explains the last one's error.
+  prepare(builder: LinkedMallBuilder, options?: LinkedMallPrepareOptions): PreparedRequest;
+  prepare(api: Unmodelled, params?: Params, options?: LinkedMallPrepareOptions): PreparedRequest;
+  prepare<K extends keyof LinkedMallApis>(api: K, params: LinkedMallApis[K]["params"] | JsonText, options?: LinkedMallPrepareOptions): PreparedRequest;
+  execute<B extends LinkedMallBuilder>(builder: B, options?: LinkedMallCallOptions): Promise<LinkedMallApis[B["api"]]["result"]>;
+  execute(api: Unmodelled, params?: Params, options?: LinkedMallCallOptions): Promise<Result>;
+  execute<K extends keyof LinkedMallApis>(api: K, params: LinkedMallApis[K]["params"] | JsonText, options?: LinkedMallCallOptions): Promise<LinkedMallApis[K]["result"]>;
+  /** Calls the credentials provider if its cached credentials expired (so prepare() can sign). */
+  refreshCredentials(): Promise<void>;
+  /** Configuration without credentials. */
+  toJSON(): Record<string, unknown>;
+  toString(): string;
+  free(): void;
+}
+export interface LinkedMallClient extends LinkedMallClientShortcuts {}
+
+// ── Functions ──────────────────────────────────────────────────────────────
+/** The door for an API aligate does not model: returns `name` unchanged, typed so `execute` accepts it. */
+export declare function unmodelled(name: string): Unmodelled;
+/** Resolves once the module is ready: a no-op where it loads synchronously (Node, Deno, Bun, workerd). */
+export declare function init(
+  input?: string | HostType<"URL", never> | RequestLike | ResponseLike | ArrayBuffer | ArrayBufferView | WasmModule,
+): Promise<void>;
+/** TOP sign (upper-case hex) over all parameters but `sign`. */
+export declare function signTop(params: Record<string, string>, secret: string, signMethod: "md5" | "hmac" | "hmac-sha256"): string;
+/** Aliyun RPC v1 signature (base64) over all parameters but `Signature`. */
+export declare function signAliyunRpc(params: Record<string, string>, secret: string, httpMethod: "GET" | "POST"): string;
+/** TOP timestamp (GMT+8) for a Unix time in ms. */
+export declare function topTimestamp(unixMs: number): string;
+/** Validation issues of `params` for `api` (`[]` when valid); never throws for bad params (they are the input). */
+export declare function validateParams(api: ApiName | Unmodelled, params: unknown): Issue[];
+/** Validation of wire parameters (string values, objects as JSON text), for gateway emulators. */
+export declare function validateWire(api: ApiName | Unmodelled, params: Record<string, string>): Issue[];
+/** The APIs aligate validates (others are signed as given). */
+export declare function modelledApis(): ApiName[];
+/** "top", "aliyun-rpc", or null for a name of neither shape: the protocol every layer routes a name by. */
+export declare function protocolOf(api: string): "top" | "aliyun-rpc" | null;
+/** Decodes a response body the way the clients do; throws AligateError. */
+export declare function decodeResponse(
+  api: ApiName | Unmodelled,
+  status: number,
+  contentType: string,
+  body: Uint8Array,
+  options?: { format?: "json" | "xml"; simplify?: boolean },
+): unknown;
