@@ -274,7 +274,12 @@ fn field(v: &Value, path: &str, types: &BTreeSet<String>) -> R<F> {
                     }
                 };
                 if !ok {
-                    return Err(format!("{path}.values[{i}]: {x} is not a {kind:?} value"));
+                    let want = if kind == Kind::Int {
+                        "an int"
+                    } else {
+                        "a string"
+                    };
+                    return Err(format!("{path}.values[{i}]: {x} is not {want}"));
                 }
                 if vs[..i].contains(x) {
                     return Err(format!("{path}.values[{i}]: {x} is listed twice"));

@@ -221,7 +221,7 @@ fn the_build_refuses_bad_descriptors() {
         (CSC, Box::new(move |v| v.pointer_mut(vo).unwrap()[2]["required"] = json!("yes")), "$.types.UniverseOrderVo[2].required: expected true or false"),
         (CSC, Box::new(move |v| v.pointer_mut(vo).unwrap()[2]["type"] = json!("number")), "$.types.UniverseOrderVo[2].type: \"number\" is not one of"),
         (CSC, set("/request/0/of", json!("UniverseOrderV0")), "$.request[0].of: no type \"UniverseOrderV0\""),
-        (CSC, Box::new(move |v| v.pointer_mut(vo).unwrap()[2]["values"] = json!([0, "1"])), "$.types.UniverseOrderVo[2].values[1]"),
+        (CSC, Box::new(move |v| v.pointer_mut(vo).unwrap()[2]["values"] = json!([0, "1"])), "$.types.UniverseOrderVo[2].values[1]: \"1\" is not an int"),
         (CSC, Box::new(move |v| v.pointer_mut(vo).unwrap()[2]["values"] = json!([0, 0])), "$.types.UniverseOrderVo[2].values[1]: 0 is listed twice"),
         (CSC, Box::new(move |v| v.pointer_mut(vo).unwrap()[0]["values"] = json!(["x"])), "$.types.UniverseOrderVo[0].values: only string and int"),
         (CSC, Box::new(move |v| v.pointer_mut(vo).unwrap()[1]["name"] = json!("order_id")), "$.types.UniverseOrderVo[6]: the name \"order_id\" is used twice"),
