@@ -41,12 +41,14 @@ function cases(a) {
   const lm = new a.LinkedMallClient({ accessKeyId: "testid", accessKeySecret: "testsecret" });
   const top = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod: "hmac-sha256" });
   const md5 = new a.TopClient({ appKey: "12345678", appSecret: "helloworld" });
+  // commission.status.change needs a user's session (apis/*.json).
+  const sess = new a.TopClient({ appKey: "12345678", appSecret: "helloworld", signMethod: "hmac-sha256", session: "bench-session" });
   const cb = new a.ConfirmDisburseRequest().bizId(CONF.BizId).bizUid(CONF.BizUid).lmOrderId(CONF.LmOrderId);
   return {
     "ConfirmDisburse (builder)": () => lm.prepare(cb),
     "ConfirmDisburse (object)": () => lm.prepare("ConfirmDisburse", CONF),
     "lianbei hmac-sha256 (object)": () => top.prepare("alibaba.alisports.lianbei.order.notice", LIAN),
-    "commission hmac-sha256 (object)": () => top.prepare("alibaba.retail.commission.status.change", COMM),
+    "commission hmac-sha256 (object)": () => sess.prepare("alibaba.retail.commission.status.change", COMM),
     "lianbei md5 (object)": () => md5.prepare("alibaba.alisports.lianbei.order.notice", LIAN),
     "funds.flow.notify md5 (object)": () => md5.prepare("aliyun.gsc.funds.flow.notify", FUNDS_1),
     "funds.flow.notify ×50 md5 (object)": () => md5.prepare("aliyun.gsc.funds.flow.notify", F50),

@@ -293,20 +293,30 @@ fn decode_rpc(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
         return Err(Error::decode("Aliyun response is not an object"));
     };
     let field = |k: &str| map.iter().find(|(n, _)| n == k).map(|(_, v)| v);
-    let code = text_of(field("Code"));
-    let disburse = call.api == models::confirm_disburse::MODEL.api;
+    let mut code = text_of(field("Code"));
     let failed = if (200..300).contains(&r.status) {
-        // ConfirmDisburse reports business failures as HTTP 200 with Code ≠
-        // SUCCESS; an answer without Code proves neither outcome.
-        if disburse && code.is_none() {
-            let mut e = Error::decode(
-                "ConfirmDisburse answered HTTP 200 without Code: the outcome is unknown",
-            );
-            e.status = Some(r.status);
-            e.api.request_id = text_of(field("RequestId"));
-            return Err(e);
+        // The model's success rule: a business failure is an HTTP 200 whose
+        // success field differs; a 200 without it proves neither outcome.
+        match models::find(call.api).and_then(|m| m.success) {
+            None => false,
+            Some(s) => match text_of(field(s.field)) {
+                None => {
+                    let mut e = Error::decode(format!(
+                        "{} answered HTTP {} without {}: the outcome is unknown",
+                        call.api, r.status, s.field
+                    ));
+                    e.status = Some(r.status);
+                    e.api.request_id = text_of(field("RequestId"));
+                    return Err(e);
+                }
+                // Aliyun's `Code` names the failure; without one, the field's value.
+                Some(v) if v != s.equals => {
+                    code.get_or_insert(v);
+                    true
+                }
+                Some(_) => false,
+            },
         }
-        disburse && code.as_deref().is_some_and(|c| c != "SUCCESS")
     } else {
         true
     };

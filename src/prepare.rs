@@ -2,7 +2,7 @@
 //! into a request ready to send. No IO: the caller supplies time and nonce and
 //! applies the result.
 
-use crate::error::{Error, Issue, Result};
+use crate::error::{Error, ErrorKind, Issue, Result};
 use crate::json::{self, Json};
 use crate::models::{self, Protocol};
 use crate::prelude::*;
@@ -100,7 +100,8 @@ pub struct RpcConfig {
     pub endpoint: String,
     pub http_method: HttpMethod,
     pub format: Format,
-    /// API version for actions aligate does not model (ConfirmDisburse is 2018-01-16).
+    /// API version for actions aligate does not model (a modelled action sends
+    /// its own; see `models::linkedmall_version` for the usual default).
     pub version: String,
     pub signature_version: SignatureVersion,
     /// `access_key_secret` keyed for v1, made on first use. Anything that
@@ -200,7 +201,7 @@ impl Prepared {
             Ok(self)
         } else {
             Err(Error::new(
-                crate::error::ErrorKind::Internal,
+                ErrorKind::Internal,
                 "control character in a prepared request",
             ))
         }
@@ -241,6 +242,8 @@ pub fn parse_params(json: &str) -> Result<Json> {
 pub struct Business {
     pub params: Vec<(String, String)>,
     pub repeat_safe: bool,
+    /// The API's model; `None` for an unmodelled API.
+    pub model: Option<&'static models::Model>,
 }
 
 /// Validates `params` for `api` (or passes them through for unmodelled APIs).
@@ -257,24 +260,34 @@ pub fn business(
     if let Some(why) = fault(api, Sink::Text) {
         return Err(Error::invalid("api", why));
     }
-    let (pairs, repeat_safe) = match models::find(api) {
-        Some(m) if m.protocol != protocol => {
-            let client = match m.protocol {
-                Protocol::Top => "TopClient",
-                Protocol::AliyunRpc => "LinkedMallClient",
-            };
+    let model = models::find(api);
+    // `models::protocol_of`, without finding the model twice.
+    match model.map_or_else(|| models::protocol_of_shape(api), |m| Some(m.protocol)) {
+        Some(p) if p == protocol => {}
+        Some(p) => {
             return Err(Error::invalid(
                 "api",
-                format!("{api} is called through {client}"),
+                format!("{api} is sent by {}, not {}", p.client(), protocol.client()),
             ));
         }
+        None => {
+            return Err(Error::invalid(
+                "api",
+                format!(
+                    "{api} is neither a TOP method (a.b.c, sent by TopClient) \
+                     nor an Aliyun action (PascalCase, sent by LinkedMallClient)"
+                ),
+            ));
+        }
+    }
+    let (pairs, repeat_safe) = match model {
         Some(m) => {
             let pairs = schema::wire_params(params, m.fields, &mut ctx);
             let pairs = pairs
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect::<Vec<_>>();
-            (pairs, (m.repeat_safe)(params))
+            (pairs, m.repeat_safe(params))
         }
         None => {
             let pairs = match protocol {
@@ -292,6 +305,7 @@ pub fn business(
     Ok(Business {
         params: pairs,
         repeat_safe,
+        model,
     })
 }
 
@@ -409,6 +423,17 @@ fn with_query(endpoint: &str, query: &str) -> String {
     url
 }
 
+/// A call the model says needs a session, prepared without one.
+fn session_issue(api: &str) -> Issue {
+    Issue {
+        path: "session".into(),
+        message: format!(
+            "{api} needs a user's session: \
+             pass session in the TopClient options or in the call's options"
+        ),
+    }
+}
+
 /// Builds and signs a TOP call. `timestamp` is `yyyy-MM-dd HH:mm:ss` in GMT+8.
 pub fn prepare_top(
     cfg: &TopConfig,
@@ -422,7 +447,20 @@ pub fn prepare_top(
         crate::time::parse_top_timestamp_ms(timestamp),
         "expected yyyy-MM-dd HH:mm:ss (GMT+8)",
     )?;
-    let biz = business(Protocol::Top, api, params, js_numbers)?;
+    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
+    // The model's session rule, listed with the parameters' issues.
+    let needs_session = |m: Option<&models::Model>| {
+        top::is_blank(session) && m.is_some_and(|m| m.session == models::Session::Required)
+    };
+    let biz = match business(Protocol::Top, api, params, js_numbers) {
+        Ok(biz) => biz,
+        Err(e) if e.kind == ErrorKind::Validation && needs_session(models::find(api)) => {
+            let mut issues = e.issues;
+            issues.push(session_issue(api));
+            return Err(Error::validation(issues));
+        }
+        Err(e) => return Err(e),
+    };
     let mut issues = Vec::new();
     for (k, _) in &biz.params {
         if TOP_SYSTEM.contains(&k.as_str()) {
@@ -432,10 +470,12 @@ pub fn prepare_top(
             });
         }
     }
+    if needs_session(biz.model) {
+        issues.push(session_issue(api));
+    }
     if !issues.is_empty() {
         return Err(Error::validation(issues));
     }
-    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
     let format = match cfg.format {
         Format::Json => "json",
         Format::Xml => "xml",
@@ -446,7 +486,7 @@ pub fn prepare_top(
         ("method", api),
         ("sign_method", cfg.sign_method.as_str()),
         ("timestamp", timestamp),
-        ("v", "2.0"),
+        ("v", biz.model.map_or("2.0", |m| m.version)),
     ];
     if !top::is_blank(session) {
         system.push(("session", session));
@@ -528,11 +568,8 @@ pub fn prepare_rpc(
         return Err(Error::invalid("api", why));
     }
     let biz = business(Protocol::AliyunRpc, action, params, js_numbers)?;
-    let version = if action == models::confirm_disburse::MODEL.api {
-        models::confirm_disburse::VERSION
-    } else {
-        cfg.version.as_str()
-    };
+    // A modelled action has its own version; `cfg.version` is for the others.
+    let version = biz.model.map_or(cfg.version.as_str(), |m| m.version);
     if cfg.signature_version == SignatureVersion::V3 {
         return prepare_v3(cfg, action, version, &biz, timestamp, nonce).sealed();
     }

@@ -102,7 +102,7 @@ fn funds(req: Value) -> Json {
 }
 
 fn safe(params: &Json) -> bool {
-    (models::find(FUNDS).unwrap().repeat_safe)(params)
+    models::find(FUNDS).unwrap().repeat_safe(params)
 }
 
 #[test]
@@ -147,7 +147,10 @@ fn funds_flow_without_sub_orders_is_not_repeat_safe() {
 
 #[test]
 fn every_model_needs_its_key() {
-    let m = |api| models::find(api).unwrap().repeat_safe;
+    let m = |api| {
+        let model = models::find(api).unwrap();
+        move |p: &Json| model.repeat_safe(p)
+    };
     let csc = m("alibaba.retail.commission.status.change");
     for (p, want) in [
         (

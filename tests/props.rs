@@ -51,7 +51,8 @@ fn top_cfg() -> TopConfig {
         app_secret: Secret::new("s"),
         sign_method: top::SignMethod::Hmac,
         endpoint: "http://127.0.0.1/router/rest".into(),
-        session: None,
+        // A session, so that APIs needing one reach their deeper rules.
+        session: Some(Secret::new("sess")),
         format: Format::Json,
         simplify: false,
         keyed: Default::default(),

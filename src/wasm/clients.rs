@@ -907,7 +907,7 @@ impl LinkedMallClient {
                 http_method,
                 format,
                 version: opt_string(&options, "version", "options")?
-                    .unwrap_or_else(|| crate::models::confirm_disburse::VERSION.to_string()),
+                    .unwrap_or_else(|| crate::models::linkedmall_version().to_string()),
                 signature_version,
                 keyed: Default::default(),
             },

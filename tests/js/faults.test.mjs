@@ -18,7 +18,8 @@ const UNSAFE = ["alibaba.retail.commission.status.change", { param0: { order_id:
 const DEDUPED = ["alibaba.retail.commission.status.change", { param0: { order_id: "1", order_status: 0, outer_order_id: "o1" } }];
 const CONFIRM = { BizId: "b", BizUid: "u", LmOrderId: "1" };
 
-const top = (o = {}) => new TopClient({ ...TOP_CREDS, endpoint: emu.topUrl, ...FAST, ...o });
+// A session: commission.status.change needs one.
+const top = (o = {}) => new TopClient({ ...TOP_CREDS, endpoint: emu.topUrl, session: "user-session", ...FAST, ...o });
 const lm = (o = {}) => new LinkedMallClient({ ...RPC_CREDS, endpoint: emu.rpcUrl, ...FAST, ...o });
 
 async function fails(promise, expect) {
@@ -110,7 +111,7 @@ test("connection refused: network error, always retried (nothing was sent)", asy
   await new Promise((r) => srv.listen(0, "127.0.0.1", r));
   const port = srv.address().port;
   await new Promise((r) => srv.close(r));
-  const t = new TopClient({ ...TOP_CREDS, endpoint: `http://127.0.0.1:${port}/router/rest`, ...FAST });
+  const t = new TopClient({ ...TOP_CREDS, endpoint: `http://127.0.0.1:${port}/router/rest`, session: "user-session", ...FAST });
   await fails(t.execute(...UNSAFE), { kind: "network", retryable: true, attempts: 3 });
 });
 

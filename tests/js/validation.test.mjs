@@ -9,7 +9,8 @@ import {
 } from "aligate";
 
 const load = (f) => JSON.parse(readFileSync(new URL(`../vectors/${f}`, import.meta.url), "utf8"));
-const top = new TopClient({ appKey: "k", appSecret: "s" });
+// A session: commission.status.change needs one (see "a session is required …").
+const top = new TopClient({ appKey: "k", appSecret: "s", session: "user-session" });
 const lm = new LinkedMallClient({ accessKeyId: "i", accessKeySecret: "s" });
 const prep = (api, params) => (api === "ConfirmDisburse" ? lm : top).prepare(api, params);
 
@@ -74,6 +75,21 @@ test("unknown fields are errors; wrong client is named", () => {
   assert.match(i.message, /did you mean biz_order_id/);
   const [j] = issuesOf(() => top.prepare("ConfirmDisburse", {}));
   assert.match(j.message, /LinkedMallClient/);
+});
+
+test("a session is required where the descriptor says so; names go to their protocol's client", () => {
+  const bare = new TopClient({ appKey: "k", appSecret: "s" });
+  const params = { param0: { order_id: "1", order_status: 0 } };
+  const [i] = issuesOf(() => bare.prepare("alibaba.retail.commission.status.change", params));
+  assert.equal(i.path, "session");
+  assert.match(i.message, /needs a user's session/);
+  assert.ok(bare.prepare("alibaba.retail.commission.status.change", params, { session: "user-session" }).url);
+  const [r] = issuesOf(() => bare.prepare("DescribeRegions", {}));
+  assert.equal(r.path, "api");
+  assert.match(r.message, /sent by LinkedMallClient/);
+  const [t] = issuesOf(() => lm.prepare("taobao.item.get", {}));
+  assert.equal(t.path, "api");
+  assert.match(t.message, /sent by TopClient/);
 });
 
 test("funds flow: every problem at once, in nested paths", () => {
