@@ -2,7 +2,7 @@
 // into pkg/node.cjs (the Node require entry), so it exists once.
 // Keep it free of imports.
 
-/** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | internal. */
+/** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | credentials | internal. */
 export class AligateError extends Error {
   constructor(message, fields) {
     super(message);
@@ -32,7 +32,11 @@ function invalidDate(v) {
   }
 }
 
-/** `prepare` returns `{ method, url, headers, body }`; wasm hands it over as one line. */
+/**
+ * `prepare` returns `{ method, url, headers, body }`; wasm hands it over as one
+ * line, `method \n url \n name:value\tname:value \n body` (grammar and the
+ * control-character rule: src/line.rs).
+ */
 let lastHead = "";
 let lastHeaders = {};
 export function preparedFromLine(line) {

@@ -104,7 +104,7 @@ export interface LinkedMallApis {
 }
 
 // ── Errors ─────────────────────────────────────────────────────────────────
-export type ErrorKind = "validation" | "api" | "http" | "network" | "timeout" | "aborted" | "decode" | "internal";
+export type ErrorKind = "validation" | "api" | "http" | "network" | "timeout" | "aborted" | "decode" | "credentials" | "internal";
 export interface Issue {
   /** Wire path, e.g. `official_funds_record_request.payments[0].sub_orders[1].pay_type`. */
   path: string;
