@@ -68,7 +68,7 @@ fn control_characters_never_reach_a_line() {
         p.headers.push(("x-acs-extra", v.to_string()));
         p
     };
-    let mut cases: Vec<(Prepared, &str)> = [
+    let mut cases: Vec<Prepared> = [
         "a\tb",
         "a\rb",
         "a\nb",
@@ -78,28 +78,27 @@ fn control_characters_never_reach_a_line() {
         "é",
     ]
     .into_iter()
-    .map(|v| (bad_value(v), "prepared.headers.x-acs-extra"))
+    .map(bad_value)
     .collect();
     let mut name = base.clone();
     name.headers.push(("x:y", "v".into()));
-    cases.push((name, "prepared.headers.?"));
+    cases.push(name);
     for url in ["http://h/\n", "http://h/\tx", "http://h/\r"] {
         let mut p = base.clone();
         p.url = url.into();
-        cases.push((p, "prepared.url"));
+        cases.push(p);
     }
     let mut m = base.clone();
     m.method = "PO\nST";
-    cases.push((m, "prepared.method"));
+    cases.push(m);
     let mut ct = base.clone();
     ct.content_type = Some("text/plain\tx:y");
-    cases.push((ct, "prepared.headers.content-type"));
-    for (p, path) in cases {
+    cases.push(ct);
+    for p in cases {
         let e = line::build(&p, false).unwrap_err();
-        assert_eq!(
-            (e.kind, e.issues[0].path.as_str()),
-            (ErrorKind::Validation, path)
-        );
+        assert_eq!(e.kind, ErrorKind::Internal, "{p:?}");
+        // The redacted line follows the same rule.
+        assert!(line::build(&p, true).is_err());
     }
     assert!(line::parse("GET\nhttp://h/\n").is_none());
 }

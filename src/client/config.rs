@@ -24,6 +24,15 @@ pub const HTTP_KEYS: [&str; 6] = [
     "retryBaseDelayMs",
 ];
 
+/// The numeric ones, in `HttpOptions::values` order, with their ranges.
+pub const HTTP_NUMBERS: [(&str, u32); 5] = [
+    ("timeoutMs", MAX_TIMEOUT_MS),
+    ("retries", MAX_RETRIES),
+    ("maxBodyBytes", MAX_BODY_BYTES),
+    ("maxBanWaitMs", MAX_BAN_WAIT_MS),
+    ("retryBaseDelayMs", MAX_RETRY_BASE_DELAY_MS),
+];
+
 /// Option values as given (`None`: absent; any number, checked by `Http`).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct HttpOptions {
@@ -32,6 +41,29 @@ pub struct HttpOptions {
     pub max_body_bytes: Option<f64>,
     pub max_ban_wait_ms: Option<f64>,
     pub retry_base_delay_ms: Option<f64>,
+}
+
+impl HttpOptions {
+    /// From values in `HTTP_NUMBERS` order (a binding reads them in a loop).
+    pub fn from_values(v: [Option<f64>; 5]) -> Self {
+        HttpOptions {
+            timeout_ms: v[0],
+            retries: v[1],
+            max_body_bytes: v[2],
+            max_ban_wait_ms: v[3],
+            retry_base_delay_ms: v[4],
+        }
+    }
+
+    fn values(&self) -> [Option<f64>; 5] {
+        [
+            self.timeout_ms,
+            self.retries,
+            self.max_body_bytes,
+            self.max_ban_wait_ms,
+            self.retry_base_delay_ms,
+        ]
+    }
 }
 
 /// HTTP behaviour shared by both clients (the fetch function is the binding's).
@@ -67,32 +99,46 @@ pub fn whole(key: &str, v: Option<f64>, max: u32) -> Result<Option<u32>> {
 impl Http {
     /// A client's settings from its options.
     pub fn from_options(o: &HttpOptions) -> Result<Http> {
-        let mut h = Http::default().with_call(o.timeout_ms, o.retries)?;
-        if let Some(w) = whole("maxBanWaitMs", o.max_ban_wait_ms, MAX_BAN_WAIT_MS)? {
+        let mut n = [None; 5];
+        for (i, (v, (key, max))) in o.values().into_iter().zip(HTTP_NUMBERS).enumerate() {
+            n[i] = whole(key, v, max)?;
+        }
+        let mut h = Http::default();
+        h.set(n[0], n[1]);
+        if let Some(m) = n[2] {
+            h.max_body = m as usize;
+        }
+        if let Some(w) = n[3] {
             h.policy.max_ban_wait_ms = w.into();
         }
-        if let Some(b) = whole(
-            "retryBaseDelayMs",
-            o.retry_base_delay_ms,
-            MAX_RETRY_BASE_DELAY_MS,
-        )? {
+        if let Some(b) = n[4] {
             h.policy.base_delay_ms = b.into();
-        }
-        if let Some(m) = whole("maxBodyBytes", o.max_body_bytes, MAX_BODY_BYTES)? {
-            h.max_body = m as usize;
         }
         Ok(h)
     }
 
     /// These settings with one call's `timeoutMs` and `retries` overrides.
     pub fn with_call(&self, timeout_ms: Option<f64>, retries: Option<f64>) -> Result<Http> {
+        let o = HttpOptions {
+            timeout_ms,
+            retries,
+            ..Default::default()
+        };
+        let checked = Http::from_options(&o)?;
         let mut h = self.clone();
-        if let Some(t) = whole("timeoutMs", timeout_ms, MAX_TIMEOUT_MS)? {
-            h.timeout_ms = t;
-        }
-        if let Some(r) = whole("retries", retries, MAX_RETRIES)? {
-            h.policy.retries = r;
-        }
+        h.set(
+            timeout_ms.map(|_| checked.timeout_ms),
+            retries.map(|_| checked.policy.retries),
+        );
         Ok(h)
+    }
+
+    fn set(&mut self, timeout_ms: Option<u32>, retries: Option<u32>) {
+        if let Some(t) = timeout_ms {
+            self.timeout_ms = t;
+        }
+        if let Some(r) = retries {
+            self.policy.retries = r;
+        }
     }
 }

@@ -29,32 +29,31 @@ impl Credentials {
         security_token: Option<String>,
         expiration: Option<f64>,
     ) -> Result<Credentials> {
-        let given = |v: Option<String>| v.filter(|s| !s.is_empty());
-        let missing = |k: &str| {
-            Error::invalid(
-                format!("credentials().{k}"),
-                "the provider returned no value",
-            )
-        };
         // An expiration that is present but unreadable is not "never expires".
-        let expires_ms = match expiration {
-            Some(t) if !t.is_finite() => {
-                return Err(Error::invalid(
-                    "credentials().expiration",
-                    "expected a Date, an ISO 8601 time or Unix ms",
-                ))
-            }
-            // `as` saturates: a far-future expiry stays far in the future.
-            e => e.map(|t| t as i64),
-        };
-        Ok(Credentials {
-            access_key_id: given(access_key_id).ok_or_else(|| missing("accessKeyId"))?,
-            access_key_secret: Secret::new(
-                given(access_key_secret).ok_or_else(|| missing("accessKeySecret"))?,
-            ),
-            security_token: given(security_token).map(Secret::new),
-            expires_ms,
-        })
+        if expiration.is_some_and(|t| !t.is_finite()) {
+            return Err(Error::invalid(
+                "credentials().expiration",
+                "expected a Date, an ISO 8601 time or Unix ms",
+            ));
+        }
+        let given = |v: Option<String>| v.filter(|s| !s.is_empty());
+        match (given(access_key_id), given(access_key_secret)) {
+            (Some(access_key_id), Some(secret)) => Ok(Credentials {
+                access_key_id,
+                access_key_secret: Secret::new(secret),
+                security_token: given(security_token).map(Secret::new),
+                // `as` saturates: a far-future expiry stays far in the future.
+                expires_ms: expiration.map(|t| t as i64),
+            }),
+            (id, _) => Err(Error::invalid(
+                if id.is_none() {
+                    "credentials().accessKeyId"
+                } else {
+                    "credentials().accessKeySecret"
+                },
+                "the provider returned no value",
+            )),
+        }
     }
 
     /// The error for a provider that threw or rejected: `name` is the thrown

@@ -64,7 +64,6 @@ impl Provider {
             let name = js::error_name(v).unwrap_or_else(|| "a non-Error value".into());
             return Err(Credentials::provider_failed(&name));
         }
-        let field = |k: &str| js::string_capped(&get(v, k), MAX_OPTION_CHARS).and_then(|s| s.ok());
         let expiration = get(v, "expiration");
         let expires = if let Some(Ok(s)) = js::string_capped(&expiration, 64) {
             Some(js_sys::Date::parse(&s))
@@ -72,14 +71,21 @@ impl Provider {
             expiration.as_f64().or_else(|| js::date_ms(&expiration))
         };
         let creds = Credentials::from_provider(
-            field("accessKeyId"),
-            field("accessKeySecret"),
-            field("securityToken"),
+            field(v, "accessKeyId"),
+            field(v, "accessKeySecret"),
+            field(v, "securityToken"),
             expires,
         )?;
         self.cache.borrow_mut().accept(creds);
         Ok(())
     }
+}
+
+/// `v[k]` when it is a string of at most `MAX_OPTION_CHARS` (one copy of the
+/// code for the three fields, not three inlined).
+#[inline(never)]
+fn field(v: &JsValue, k: &str) -> Option<String> {
+    js::string_capped(&get(v, k), MAX_OPTION_CHARS).and_then(|s| s.ok())
 }
 
 pub(crate) enum Signer {

@@ -4,7 +4,7 @@
 //! `prepare`); this file only converts.
 
 use super::{get, invalid, js, present};
-use crate::client::config::{Http, HttpOptions};
+use crate::client::config::{Http, HttpOptions, HTTP_NUMBERS};
 use crate::prelude::*;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
@@ -116,16 +116,13 @@ pub(crate) struct HttpIo {
 
 impl HttpIo {
     pub(crate) fn from_options(o: &JsValue) -> Result<HttpIo, JsValue> {
-        let values = HttpOptions {
-            retries: opt_number(o, "retries")?,
-            max_ban_wait_ms: opt_number(o, "maxBanWaitMs")?,
-            retry_base_delay_ms: opt_number(o, "retryBaseDelayMs")?,
-            timeout_ms: opt_number(o, "timeoutMs")?,
-            max_body_bytes: opt_number(o, "maxBodyBytes")?,
-        };
+        let mut values = [None; 5];
+        for (v, (key, _)) in values.iter_mut().zip(HTTP_NUMBERS) {
+            *v = opt_number(o, key)?;
+        }
         Ok(HttpIo {
             fetch: opt_function(o, "fetch", "options")?,
-            http: Http::from_options(&values).map_err(super::core_err)?,
+            http: Http::from_options(&HttpOptions::from_values(values)).map_err(super::core_err)?,
         })
     }
 
