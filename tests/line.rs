@@ -102,3 +102,22 @@ fn control_characters_never_reach_a_line() {
     }
     assert!(line::parse("GET\nhttp://h/\n").is_none());
 }
+
+proptest::proptest! {
+    /// A header value goes on a line exactly when `prepare::sealed` accepts it.
+    #[test]
+    fn the_line_rule_is_the_sealed_rule(
+        v in proptest::prop_oneof!["(?s).{0,40}", "[\\x00-\\x21\\x7d-\\x81a\u{2028}é]{0,20}"],
+        pad in 0usize..9,
+    ) {
+        let mut p = rpc(SignatureVersion::V3, HttpMethod::Post);
+        let v = format!("{}{v}", "a".repeat(pad));
+        p.headers.push(("x-acs-extra", v.clone()));
+        let sealed = prepare::sealed(p.method, [&p.url, &p.url], p.content_type, &p.headers);
+        proptest::prop_assert_eq!(line::build(&p, false).is_ok(), sealed, "{:?}", v);
+        let mut u = rpc(SignatureVersion::V1, HttpMethod::Get);
+        u.url.push_str(&v);
+        let sealed = prepare::sealed(u.method, [&u.url, &u.url], u.content_type, &u.headers);
+        proptest::prop_assert_eq!(line::build(&u, false).is_ok(), sealed, "{:?}", v);
+    }
+}
