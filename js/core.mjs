@@ -4,7 +4,7 @@
 // generated from apis/*.json by the rules in descriptors.mjs.
 import { SHORTCUTS, BUILDERS } from "./generated/surface.mjs";
 
-/** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | internal. */
+/** The one error type: `kind` is validation | api | http | network | timeout | aborted | decode | credentials | internal. */
 export class AligateError extends Error {
   constructor(message, fields) {
     super(message);
@@ -37,7 +37,11 @@ function invalidDate(v) {
   }
 }
 
-/** `prepare` returns `{ method, url, headers, body }`; wasm hands it over as one line. */
+/**
+ * `prepare` returns `{ method, url, headers, body }`; wasm hands it over as one
+ * line, `method \n url \n name:value\tname:value \n body` (grammar and the
+ * control-character rule: src/line.rs).
+ */
 let lastHead = "";
 let lastHeaders = {};
 export function preparedFromLine(line) {

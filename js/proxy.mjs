@@ -10,7 +10,7 @@ import { TopClient, LinkedMallClient, AligateError, modelledApis, protocolOf } f
 
 // Maps, not object literals: a kind such as "constructor" must not find Object.prototype.
 const STATUS_BY_KIND = new Map([["validation", 422], ["api", 502], ["http", 502], ["network", 502], ["timeout", 504],
-  ["decode", 502], ["aborted", 499], ["internal", 500]]);
+  ["decode", 502], ["credentials", 502], ["aborted", 499], ["internal", 500]]);
 // These kinds' messages can carry a runtime exception's text (fetch's TypeError quotes the header value it
 // refused; a panic quotes what it likes) or a cut snippet of the gateway's body (which may echo the request,
 // and a cut secret escapes scrubbing): the proxy answers fixed text instead; `status` stays.

@@ -6,7 +6,7 @@
 //! XML leaves are strings, except the fields the reference pages document as
 //! Number/Boolean, which follow the same rule as JSON.
 
-use crate::error::{ApiFields, Error, ErrorKind, Result};
+use crate::error::{ApiFields, Cause, Error, ErrorKind, Result};
 use crate::json::{self, find_str, num_to_i64, write_str, Json};
 use crate::models::{self, Protocol, RespTy};
 use crate::prelude::*;
@@ -59,19 +59,28 @@ fn text_of(v: Option<&Json>) -> Option<String> {
     }
 }
 
-/// Parses a body as the call's format into a JSON value (XML via `xml.rs`).
-fn parse_body(body: &[u8], format: Format) -> core::result::Result<Json, String> {
+/// Parses a body as the call's format into a JSON value (XML via `xml.rs`);
+/// a body that ends early is a decode error with `Cause::Truncated`.
+fn parse_body(body: &[u8], format: Format) -> Result<Json> {
+    let cut = |m: String, truncated: bool| {
+        let e = Error::decode(m);
+        if truncated {
+            e.with_cause(Cause::Truncated)
+        } else {
+            e
+        }
+    };
     match format {
         Format::Json => json::parse_bytes(body).map_err(|e| {
             if e.eof {
-                format!("truncated JSON body: {e}")
+                cut(format!("truncated JSON body: {e}"), true)
             } else {
-                format!("malformed JSON body: {e}")
+                cut(format!("malformed JSON body: {e}"), false)
             }
         }),
         Format::Xml => match core::str::from_utf8(body) {
-            Ok(t) => crate::xml::parse(t),
-            Err(_) => Err("malformed XML body: not UTF-8".into()),
+            Ok(t) => crate::xml::parse(t).map_err(|e| cut(e.message, e.truncated)),
+            Err(_) => Err(Error::decode("malformed XML body: not UTF-8")),
         },
     }
 }
@@ -212,8 +221,7 @@ pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
     let mut value = match parse_body(r.body, call.format) {
         Ok(v) => v,
         Err(_) if !ok_status => return Err(http_error(r)),
-        Err(m) => {
-            let mut e = Error::decode(m);
+        Err(mut e) => {
             e.status = Some(r.status);
             return Err(e);
         }

@@ -13,6 +13,8 @@ pub enum ErrorKind {
     Timeout,
     Aborted,
     Decode,
+    /// The credentials provider threw, rejected or returned something unusable.
+    Credentials,
     Internal,
 }
 
@@ -26,6 +28,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Aborted => "aborted",
             ErrorKind::Decode => "decode",
+            ErrorKind::Credentials => "credentials",
             ErrorKind::Internal => "internal",
         }
     }
@@ -36,6 +39,19 @@ impl ErrorKind {
 pub struct Issue {
     pub path: String,
     pub message: String,
+}
+
+/// What retry classification needs to know that the kind alone does not say.
+/// Set where the fact is known (the decoder, the transport), never read from
+/// a message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Cause {
+    #[default]
+    Unspecified,
+    /// The body ended before the document did: the server may have acted.
+    Truncated,
+    /// The connection was refused: nothing was sent.
+    Refused,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -62,6 +78,7 @@ pub struct Error {
     /// Whether repeating the request could succeed and cannot duplicate an effect;
     /// set by the retry policy (`retry.rs`).
     pub retryable: bool,
+    pub cause: Cause,
 }
 
 impl Error {
@@ -73,6 +90,7 @@ impl Error {
             api: Box::default(),
             status: None,
             retryable: false,
+            cause: Cause::Unspecified,
         }
     }
 
@@ -104,6 +122,12 @@ impl Error {
 
     pub fn decode(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Decode, message)
+    }
+
+    /// The same error with `cause` set.
+    pub fn with_cause(mut self, cause: Cause) -> Self {
+        self.cause = cause;
+        self
     }
 }
 

@@ -3,7 +3,9 @@
 //! The core (everything but `wasm`) does no IO: time, nonce and HTTP are inputs.
 //! Data flows builder → validate (`schema`, `models`) → canonicalise and sign
 //! (`prepare`, `sign`) → transport (the caller) → decode (`decode`), with
-//! `retry` deciding what may be repeated.
+//! `retry` deciding what may be repeated and `client` running a call's
+//! attempts as a state machine; `line` is the prepared request's wire form
+//! for the JS entry.
 //!
 //! The shipped .wasm is `no_std` + `alloc` (feature `std` off; see Cargo.toml);
 //! native builds and the tests use std. The code is the same either way.
@@ -21,11 +23,13 @@ pub(crate) mod prelude {
     pub use alloc::vec::Vec;
 }
 
+pub mod client;
 pub mod decode;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod json;
+pub mod line;
 pub mod models;
 pub mod prepare;
 pub mod retry;

@@ -11,7 +11,7 @@ use crate::sign::{aliyun_rpc, percent, top};
 use core::fmt;
 
 mod checks;
-pub use checks::{check_endpoint, endpoint_fault, fault, Sink};
+pub use checks::{check_endpoint, endpoint_fault, fault, sealed, Sink};
 
 pub const TOP_DEFAULT_ENDPOINT: &str = "https://gw.api.taobao.com/router/rest";
 pub const LINKEDMALL_DEFAULT_ENDPOINT: &str = "https://linkedmall.aliyuncs.com/";

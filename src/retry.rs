@@ -1,7 +1,7 @@
 //! Retry policy: which failures may be repeated, and how long to wait.
 //! Pure: the bindings run the loop and supply randomness.
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Cause, Error, ErrorKind};
 use crate::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,15 +25,62 @@ impl Default for Policy {
     }
 }
 
+/// Why a failure may be repeated. Classification reads kinds, statuses,
+/// gateway codes and `Cause`s, never the text of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// HTTP 429 or Aliyun `Throttling*`: refused before processing.
+    Throttled,
+    /// Aliyun `SignatureNonceUsed`: refused; the next attempt has a new nonce.
+    NonceUsed,
+    /// TOP code 7: refused for a stated number of seconds.
+    Banned,
+    /// The connection was refused: nothing was sent.
+    Refused,
+    /// HTTP 5xx, TOP `isp.*`, Aliyun `ServiceUnavailable` / `InternalError`.
+    ServerFault,
+    /// No complete response in time.
+    Timeout,
+    /// Reset, DNS, TLS…: the request may have reached the server.
+    Network,
+    /// The body ended early (cut connection or document).
+    Truncated,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Throttled => "throttled",
+            Reason::NonceUsed => "nonce-used",
+            Reason::Banned => "banned",
+            Reason::Refused => "refused",
+            Reason::ServerFault => "server-fault",
+            Reason::Timeout => "timeout",
+            Reason::Network => "network",
+            Reason::Truncated => "truncated",
+        }
+    }
+}
+
 /// How a failed attempt was classified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
     /// Proven not processed: always safe to repeat; optional minimum wait.
-    NotProcessed(Option<u64>),
+    NotProcessed(Reason, Option<u64>),
     /// May have been processed: repeat only when the request is repeat-safe.
-    Ambiguous,
+    Ambiguous(Reason),
     /// Repeating cannot help.
     Final,
+}
+
+impl Decision {
+    /// The reason, unless the decision is final.
+    pub fn reason(self) -> Option<Reason> {
+        match self {
+            Decision::NotProcessed(r, _) | Decision::Ambiguous(r) => Some(r),
+            Decision::Final => None,
+        }
+    }
 }
 
 /// Seconds from TOP's "ban will last N more seconds": `N` must be decimal
@@ -63,43 +110,34 @@ pub fn ban_seconds(text: &str) -> Option<u64> {
     }
 }
 
-/// Extra context the transport knows about a network failure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NetworkFault {
-    /// The connection was refused: nothing was sent.
-    Refused,
-    /// Reset, DNS, TLS…: the request may have reached the server.
-    Other,
-}
-
-pub fn classify(err: &Error, network: Option<NetworkFault>, policy: &Policy) -> Decision {
+pub fn classify(err: &Error, policy: &Policy) -> Decision {
     match err.kind {
-        ErrorKind::Validation | ErrorKind::Aborted | ErrorKind::Internal => Decision::Final,
-        ErrorKind::Network => match network {
-            Some(NetworkFault::Refused) => Decision::NotProcessed(None),
-            _ => Decision::Ambiguous,
+        ErrorKind::Validation
+        | ErrorKind::Aborted
+        | ErrorKind::Internal
+        | ErrorKind::Credentials => Decision::Final,
+        ErrorKind::Network => match err.cause {
+            Cause::Refused => Decision::NotProcessed(Reason::Refused, None),
+            _ => Decision::Ambiguous(Reason::Network),
         },
-        ErrorKind::Timeout => Decision::Ambiguous,
+        ErrorKind::Timeout => Decision::Ambiguous(Reason::Timeout),
         ErrorKind::Http => match err.status {
-            Some(429) => Decision::NotProcessed(None),
-            Some(s) if s >= 500 => Decision::Ambiguous,
+            Some(429) => Decision::NotProcessed(Reason::Throttled, None),
+            Some(s) if s >= 500 => Decision::Ambiguous(Reason::ServerFault),
             _ => Decision::Final,
         },
-        ErrorKind::Decode => {
-            if err.message.starts_with("truncated") {
-                Decision::Ambiguous
-            } else {
-                Decision::Final
-            }
-        }
+        ErrorKind::Decode => match err.cause {
+            Cause::Truncated => Decision::Ambiguous(Reason::Truncated),
+            _ => Decision::Final,
+        },
         ErrorKind::Api => {
             let code = err.api.code.as_deref().unwrap_or("");
             let sub = err.api.sub_code.as_deref().unwrap_or("");
-            if err.status == Some(429)
-                || code.starts_with("Throttling")
-                || code == "SignatureNonceUsed"
-            {
-                return Decision::NotProcessed(None);
+            if err.status == Some(429) || code.starts_with("Throttling") {
+                return Decision::NotProcessed(Reason::Throttled, None);
+            }
+            if code == "SignatureNonceUsed" {
+                return Decision::NotProcessed(Reason::NonceUsed, None);
             }
             if code == "7" {
                 let text = format!(
@@ -109,16 +147,18 @@ pub fn classify(err: &Error, network: Option<NetworkFault>, policy: &Policy) -> 
                 );
                 // Unreadable, missing or longer than we wait: do not retry.
                 return match ban_seconds(&text).and_then(|s| s.checked_mul(1000)) {
-                    Some(ms) if ms <= policy.max_ban_wait_ms => Decision::NotProcessed(Some(ms)),
+                    Some(ms) if ms <= policy.max_ban_wait_ms => {
+                        Decision::NotProcessed(Reason::Banned, Some(ms))
+                    }
                     _ => Decision::Final,
                 };
             }
             if sub.starts_with("isp.") || code == "ServiceUnavailable" || code == "InternalError" {
-                return Decision::Ambiguous;
+                return Decision::Ambiguous(Reason::ServerFault);
             }
             if err.status.is_some_and(|s| s >= 500) && !code.is_empty() && sub.is_empty() {
                 // Aliyun 5xx with an unknown code: the server failed, maybe after acting.
-                return Decision::Ambiguous;
+                return Decision::Ambiguous(Reason::ServerFault);
             }
             Decision::Final
         }
@@ -140,9 +180,9 @@ pub fn next_delay(
     }
     let floor = match decision {
         Decision::Final => return None,
-        Decision::Ambiguous if !repeat_safe => return None,
-        Decision::Ambiguous => 0,
-        Decision::NotProcessed(min) => min.unwrap_or(0),
+        Decision::Ambiguous(_) if !repeat_safe => return None,
+        Decision::Ambiguous(_) => 0,
+        Decision::NotProcessed(_, min) => min.unwrap_or(0),
     };
     // Exponential backoff with full jitter.
     let exp = policy
@@ -162,8 +202,8 @@ pub fn next_delay(
 /// Marks `err.retryable` from the decision and the request's repeat safety.
 pub fn mark(err: &mut Error, decision: Decision, repeat_safe: bool) {
     err.retryable = match decision {
-        Decision::NotProcessed(_) => true,
-        Decision::Ambiguous => repeat_safe,
+        Decision::NotProcessed(..) => true,
+        Decision::Ambiguous(_) => repeat_safe,
         Decision::Final => false,
     };
 }
@@ -184,16 +224,13 @@ mod tests {
     #[test]
     fn delays() {
         let p = Policy::default();
+        let amb = Decision::Ambiguous(Reason::ServerFault);
+        let ban = Decision::NotProcessed(Reason::Banned, Some(1000));
         assert_eq!(next_delay(Decision::Final, true, 1, &p, 0.5), None);
-        assert_eq!(next_delay(Decision::Ambiguous, false, 1, &p, 0.5), None);
-        assert_eq!(next_delay(Decision::Ambiguous, true, 1, &p, 0.5), Some(100));
-        assert_eq!(
-            next_delay(Decision::NotProcessed(Some(1000)), false, 2, &p, 0.0),
-            Some(1000)
-        );
-        assert_eq!(
-            next_delay(Decision::NotProcessed(None), false, 3, &p, 0.0),
-            None
-        );
+        assert_eq!(next_delay(amb, false, 1, &p, 0.5), None);
+        assert_eq!(next_delay(amb, true, 1, &p, 0.5), Some(100));
+        assert_eq!(next_delay(ban, false, 2, &p, 0.0), Some(1000));
+        let refused = Decision::NotProcessed(Reason::Refused, None);
+        assert_eq!(next_delay(refused, false, 3, &p, 0.0), None);
     }
 }

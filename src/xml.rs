@@ -14,7 +14,39 @@ const MAX_DEPTH: usize = 128;
 /// An open element: name, children so far, text so far.
 type Open = (String, Vec<(String, Json)>, String);
 
-pub fn parse(text: &str) -> Result<Json, String> {
+/// Why a body is not an XML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlError {
+    pub message: String,
+    /// The text ended inside an element, tag or section: a cut body, not a
+    /// malformed one (retry classification reads this, never the message).
+    pub truncated: bool,
+}
+
+impl From<String> for XmlError {
+    fn from(message: String) -> Self {
+        XmlError {
+            message,
+            truncated: false,
+        }
+    }
+}
+
+impl From<&str> for XmlError {
+    fn from(message: &str) -> Self {
+        String::from(message).into()
+    }
+}
+
+/// The text ended while `what` was open.
+fn cut(what: &str) -> XmlError {
+    XmlError {
+        message: format!("truncated XML body: unclosed {what}"),
+        truncated: true,
+    }
+}
+
+pub fn parse(text: &str) -> Result<Json, XmlError> {
     let b = text.as_bytes();
     let mut i = 0;
     let mut stack: Vec<Open> = Vec::new();
@@ -33,26 +65,26 @@ pub fn parse(text: &str) -> Result<Json, String> {
         }
         let rest = &b[i..];
         if rest.starts_with(b"<?") {
-            i = find(b, i, b"?>").ok_or("truncated XML body: unclosed <?")? + 2;
+            i = find(b, i, b"?>").ok_or_else(|| cut("<?"))? + 2;
         } else if rest.starts_with(b"<!--") {
-            i = find(b, i, b"-->").ok_or("truncated XML body: unclosed comment")? + 3;
+            i = find(b, i, b"-->").ok_or_else(|| cut("comment"))? + 3;
         } else if rest.starts_with(b"<![CDATA[") {
-            let end = find(b, i + 9, b"]]>").ok_or("truncated XML body: unclosed CDATA")?;
+            let end = find(b, i + 9, b"]]>").ok_or_else(|| cut("CDATA"))?;
             match stack.last_mut() {
                 Some(top) => top.2.push_str(sub(text, i + 9, end)),
                 None => return Err("CDATA outside the root element".into()),
             }
             i = end + 3;
         } else if rest.starts_with(b"<!") {
-            i = find(b, i, b">").ok_or("truncated XML body: unclosed <!")? + 1;
+            i = find(b, i, b">").ok_or_else(|| cut("<!"))? + 1;
         } else if rest.starts_with(b"</") {
-            let end = find(b, i, b">").ok_or("truncated XML body: unclosed end tag")?;
+            let end = find(b, i, b">").ok_or_else(|| cut("end tag"))?;
             let name = sub(text, i + 2, end).trim();
             let Some((open, children, txt)) = stack.pop() else {
-                return Err(format!("malformed XML body: unexpected </{name}>"));
+                return Err(format!("malformed XML body: unexpected </{name}>").into());
             };
             if open != name {
-                return Err(format!("malformed XML body: <{open}> closed by </{name}>"));
+                return Err(format!("malformed XML body: <{open}> closed by </{name}>").into());
             }
             let v = if children.is_empty() {
                 Json::Str(txt.trim().to_string())
@@ -64,7 +96,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
             attach(&mut stack, &mut root, open, v)?;
             i = end + 1;
         } else {
-            let end = tag_end(b, i).ok_or("truncated XML body: unclosed start tag")?;
+            let end = tag_end(b, i).ok_or_else(|| cut("start tag"))?;
             let inner = sub(text, i + 1, end);
             let (inner, empty) = match inner.strip_suffix('/') {
                 Some(s) => (s, true),
@@ -90,7 +122,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
         }
     }
     if !stack.is_empty() {
-        return Err("truncated XML body: unclosed elements".into());
+        return Err(cut("elements"));
     }
     match root {
         Some((name, v)) => Ok(Json::Obj(vec![(name, v)])),

@@ -9,7 +9,7 @@ use aligate::models::{self, Protocol};
 use aligate::prepare::{
     self, Format, HttpMethod, Prepared, RpcConfig, Secret, SignatureVersion, TopConfig,
 };
-use aligate::retry::{self, Decision, Policy};
+use aligate::retry::{self, Decision, Policy, Reason};
 use aligate::sign::top::SignMethod;
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -116,8 +116,8 @@ fn funds_flow_without_sub_orders_is_not_repeat_safe() {
         // …so a 503 is not retried.
         let mut e = Error::new(ErrorKind::Http, "503");
         e.status = Some(503);
-        let d = retry::classify(&e, None, &Policy::default());
-        assert_eq!(d, Decision::Ambiguous);
+        let d = retry::classify(&e, &Policy::default());
+        assert_eq!(d, Decision::Ambiguous(Reason::ServerFault));
         assert_eq!(
             retry::next_delay(d, prepared.repeat_safe, 1, &Policy::default(), 0.5),
             None
@@ -317,18 +317,18 @@ fn huge_or_unreadable_bans_are_not_retried() {
         "App Call Limited",
         "",
     ] {
-        let d = retry::classify(&code7(text), None, &p);
+        let d = retry::classify(&code7(text), &p);
         assert_eq!(d, Decision::Final, "{text}");
         assert_eq!(retry::next_delay(d, true, 1, &p, 0.5), None);
     }
-    let d = retry::classify(&code7("This ban will last 3 more seconds"), None, &p);
-    assert_eq!(d, Decision::NotProcessed(Some(3000)));
+    let d = retry::classify(&code7("This ban will last 3 more seconds"), &p);
+    assert_eq!(d, Decision::NotProcessed(Reason::Banned, Some(3000)));
     assert_eq!(
-        retry::classify(&code7("THIS BAN WILL LAST 5 MORE SECONDS"), None, &p),
-        Decision::NotProcessed(Some(5000))
+        retry::classify(&code7("THIS BAN WILL LAST 5 MORE SECONDS"), &p),
+        Decision::NotProcessed(Reason::Banned, Some(5000))
     );
     assert_eq!(
-        retry::classify(&code7("ban will last 6"), None, &p),
+        retry::classify(&code7("ban will last 6"), &p),
         Decision::Final
     );
 }
@@ -377,9 +377,9 @@ proptest! {
     #[test]
     fn ban_texts(text in arb_ban_text(), wait in prop_oneof![Just(0u64), Just(5_000), Just(600_000), Just(u64::MAX)]) {
         let p = Policy { max_ban_wait_ms: wait, ..Policy::default() };
-        let d = retry::classify(&code7(&text), None, &p);
+        let d = retry::classify(&code7(&text), &p);
         match ban_oracle(&text, wait) {
-            Some(ms) => prop_assert_eq!(d, Decision::NotProcessed(Some(ms)), "{}", text),
+            Some(ms) => prop_assert_eq!(d, Decision::NotProcessed(Reason::Banned, Some(ms)), "{}", text),
             None => prop_assert_eq!(d, Decision::Final, "{}", text),
         }
     }
@@ -391,12 +391,12 @@ proptest! {
         random in prop_oneof![any::<f64>(), Just(f64::NAN), Just(f64::INFINITY), Just(-1.0), Just(0.999_999)],
     ) {
         let p = Policy { retries, base_delay_ms: base, max_delay_ms: max, max_ban_wait_ms: u64::MAX };
-        for d in [Decision::NotProcessed(Some(floor)), Decision::NotProcessed(None), Decision::Ambiguous, Decision::Final] {
+        for d in [Decision::NotProcessed(Reason::Banned, Some(floor)), Decision::NotProcessed(Reason::Refused, None), Decision::Ambiguous(Reason::Network), Decision::Final] {
             let got = retry::next_delay(d, safe, attempt, &p, random);
-            if attempt == 0 || attempt > retries || d == Decision::Final || (d == Decision::Ambiguous && !safe) {
+            if attempt == 0 || attempt > retries || d == Decision::Final || (matches!(d, Decision::Ambiguous(_)) && !safe) {
                 prop_assert_eq!(got, None);
             } else {
-                let f = if let Decision::NotProcessed(Some(f)) = d { f } else { 0 };
+                let f = if let Decision::NotProcessed(_, Some(f)) = d { f } else { 0 };
                 let w = got.unwrap();
                 prop_assert!(w >= f && w <= f.saturating_add(max.min(base.saturating_mul(1 << (attempt - 1).min(20)))));
             }

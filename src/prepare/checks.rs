@@ -1,6 +1,6 @@
 //! What may become a header, a URL part or a line of the prepared-request
 //! protocol (`method \n url \n name:value\tname:value \n body`, see
-//! src/wasm/mod.rs `prepared_to_line`): no control character anywhere, only
+//! src/line.rs): no control character anywhere, only
 //! printable ASCII in headers, and endpoints that cannot hide or drop parts.
 //! Messages name the option and never quote its value (it may be a secret).
 //! Written over bytes with `get`: str slicing and patterns would link their

@@ -1,21 +1,30 @@
-//! wasm-bindgen layer: conversion between JS values and the core, error mapping,
-//! and `Call` (each attempt's signing, decoding and retry decision; the JS entry
-//! does the IO). No business rules live here.
+//! wasm-bindgen layer: conversion between JS values and the core, and error
+//! mapping. `options` reads option objects, `top_client` and
+//! `linkedmall_client` are the clients' JS surface, `execution` binds a call
+//! to the core's attempt state machine (the JS entry does the IO), `random`
+//! is the randomness source, `transport` names what a rejected fetch was.
+//! The rules (ranges, retry policy, credentials' validity, the prepared line)
+//! are the core's.
 
 pub mod builders;
-pub mod clients;
+pub mod execution;
 mod js;
+pub mod linkedmall_client;
+mod options;
+mod random;
+pub mod top_client;
 mod transport;
 
 use crate::error::{Error, ErrorKind};
 use crate::prelude::*;
-use crate::prepare::Prepared;
 use core::cell::RefCell;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 pub use builders::*;
-pub use clients::{LinkedMallClient, TopClient};
+pub use execution::Call;
+pub use linkedmall_client::LinkedMallClient;
+pub use top_client::TopClient;
 
 /// A global for the single-threaded wasm instance (`thread_local!` is std-only;
 /// the shipped build is `no_std`). Not re-entrant: `with` must not nest on the
@@ -43,8 +52,8 @@ static SETUP: Local<Option<(js_sys::Function, js_sys::Function)>> = Local::new(N
 static LAST_PANIC: Local<Option<String>> = Local::new(None);
 
 /// The entry's own source of random bytes, if it has a cheaper one than
-/// `crypto.getRandomValues` (see `clients::fill_random`).
-static RANDOM: Local<Option<clients::RandomSource>> = Local::new(None);
+/// `crypto.getRandomValues` (see `random`).
+static RANDOM: Local<Option<random::RandomSource>> = Local::new(None);
 
 /// Called by every entry point right after instantiation.
 #[wasm_bindgen(js_name = "__setup")]
@@ -211,44 +220,6 @@ fn too_large() -> JsValue {
     )
 }
 
-/// The prepared request as one string, `method \n url \n headers \n body`,
-/// headers as `name:value` joined by tabs (URL and body are percent-encoded
-/// and header values hold neither tab nor newline); the JS entry splits it
-/// into `{ method, url, headers, body }`. Building that object with Reflect.set
-/// from wasm cost a third of `prepare`'s time.
-pub(crate) fn prepared_to_line(p: &Prepared, redacted: bool) -> String {
-    let (url, body) = if redacted {
-        (p.redacted_url(), p.redacted_body())
-    } else {
-        (p.url.as_str(), p.body.as_str())
-    };
-    let mut s = String::with_capacity(url.len() + body.len() + 256);
-    s.push_str(p.method);
-    s.push('\n');
-    s.push_str(url);
-    s.push('\n');
-    let mut first = true;
-    let mut header = |k: &str, v: &str| {
-        if !first {
-            s.push('\t');
-        }
-        first = false;
-        s.push_str(k);
-        s.push(':');
-        s.push_str(v);
-    };
-    if let Some(ct) = p.content_type {
-        header("content-type", ct);
-    }
-    for (k, v) in &p.headers {
-        let secret = redacted && *k == "x-acs-security-token";
-        header(k, if secret { "***" } else { v });
-    }
-    s.push('\n');
-    s.push_str(body);
-    s
-}
-
 pub(crate) fn core_err(e: Error) -> JsValue {
     to_js_error(&e, 0)
 }
@@ -401,7 +372,7 @@ pub fn sign_aliyun_rpc(
 /// TOP's timestamp (`yyyy-MM-dd HH:mm:ss`, GMT+8) for a Unix time in ms or a Date.
 #[wasm_bindgen(js_name = "topTimestamp")]
 pub fn top_timestamp(time: JsValue) -> Result<String, JsValue> {
-    let ms = clients::time_ms(&time, "time")?
+    let ms = options::time_ms(&time, "time")?
         .ok_or_else(|| invalid("time", "expected a Date or Unix time in ms"))?;
     crate::time::top_timestamp(ms).ok_or_else(|| invalid("time", "out of range"))
 }

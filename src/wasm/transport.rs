@@ -2,10 +2,9 @@
 //! rejected fetch means, in the words the errors use.
 
 use super::{get, js};
-use crate::error::{Error, ErrorKind};
+use crate::client::Fault;
 use crate::json::find_str;
 use crate::prelude::*;
-use crate::retry::NetworkFault;
 use wasm_bindgen::prelude::*;
 
 /// `v[k]` as a string for classification (capped: a runtime's message can be long).
@@ -16,16 +15,9 @@ fn text(v: &JsValue, k: &str) -> String {
     }
 }
 
-pub fn aborted_error() -> Error {
-    Error::new(
-        ErrorKind::Aborted,
-        "the request was aborted by the caller's signal",
-    )
-}
-
 /// A refused connection proves nothing was sent (Node: ECONNREFUSED in the
 /// cause; Bun: ConnectionRefused; Deno and browsers: only the message).
-pub fn classify_fetch_error(e: &JsValue) -> NetworkFault {
+pub fn classify_fetch_error(e: &JsValue) -> Fault {
     let cause = get(e, "cause");
     let codes = [text(e, "code"), text(&cause, "code"), text(&cause, "name")];
     let message =
@@ -36,9 +28,9 @@ pub fn classify_fetch_error(e: &JsValue) -> NetworkFault {
         || find_str(&message, "connection refused").is_some()
         || find_str(&message, "econnrefused").is_some()
     {
-        NetworkFault::Refused
+        Fault::Refused
     } else {
-        NetworkFault::Other
+        Fault::Network
     }
 }
 

@@ -182,3 +182,11 @@ test("retries: 0 disables retrying", async () => {
   await fails(top({ retries: 0 }).execute(...SAFE), { kind: "http", status: 429, retryable: true, attempts: 1 });
   assert.equal(emu.seen.length, 1);
 });
+
+test("a failing credentials provider: kind credentials, never retried, nothing sent", async () => {
+  emu.reset();
+  const failing = lm({ credentials: async () => { throw new Error("sts down"); } });
+  const e = await fails(failing.confirmDisburse(CONFIRM), { kind: "credentials", retryable: false, attempts: 0 });
+  assert.ok(!e.message.includes("sts down"));
+  assert.equal(emu.seen.length, 0);
+});

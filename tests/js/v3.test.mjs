@@ -114,7 +114,7 @@ test("a rotating credentials provider is called per request and cached until it 
   const seen = emu.seen.map((s) => [s.accessKeyId, s.securityToken, s.problems.length]);
   assert.deepEqual(seen, [["rot-id-1", "sts-1", 0], ["rot-id-1", "sts-1", 0], ["rot-id-2", "sts-2", 0], ["rot-id-1", "sts-3", 0]]);
   const failing = new LinkedMallClient({ endpoint: emu.rpcUrl, credentials: async () => { throw new Error("sts down"); }, retries: 0 });
-  await assert.rejects(failing.confirmDisburse(CONFIRM), (e) => e instanceof AligateError && /credentials provider failed: it threw or rejected with Error$/.test(e.message) && !e.message.includes("sts down"));
+  await assert.rejects(failing.confirmDisburse(CONFIRM), (e) => e instanceof AligateError && e.kind === "credentials" && e.retryable === false && /credentials provider failed: it threw or rejected with Error$/.test(e.message) && !e.message.includes("sts down"));
   const partial = new LinkedMallClient({ endpoint: emu.rpcUrl, credentials: async () => ({ accessKeyId: "x" }) });
   await assert.rejects(partial.confirmDisburse(CONFIRM), (e) => e.kind === "validation" && e.issues[0].path === "credentials().accessKeySecret");
 });
