@@ -74,12 +74,9 @@ test("a modelled API prepared through the other client is a validation error at 
   }
 });
 
-// Intended behaviour of the core change made alongside (src/, another helper): an unmodelled name prepared
-// through the client of the other protocol, and a name of neither shape through either client, is a
-// validation error at path `api`. Until that lands in this branch's core, these report as todo.
-test("an unmodelled name through the wrong client, or a name of neither shape, is refused at path api", {
-  todo: "needs the core change: the wrong client is a validation error at path api",
-}, () => {
+// An unmodelled name prepared through the client of the other protocol, and a name of neither shape
+// through either client, is a validation error at path `api` (src/prepare.rs).
+test("an unmodelled name through the wrong client, or a name of neither shape, is refused at path api", () => {
   for (const name of [...UNMODELLED_TOP, ...UNMODELLED_RPC, ...NEITHER]) {
     const p = protocolOf(name);
     for (const q of p === null ? ["top", "aliyun-rpc"] : [other(p)]) {
@@ -204,7 +201,7 @@ test("sandbox: exactly the endpoint of a modelled name's protocol accepts it; re
 });
 
 // The session rule is the descriptor's `session`: the sandbox refuses a call without one exactly for the
-// `required` APIs; the core's refusal before sending (another helper's change in src/) is the todo below.
+// `required` APIs; the core refuses such a call before sending (the test after this one).
 test("sandbox: a TOP call without a session is refused exactly for the session-required APIs", async () => {
   for (const d of APIS.filter((x) => x.protocol === "top")) {
     const plain = new TopClient({ appKey: C.appKey, appSecret: C.appSecret, endpoint: sb.topEndpoint });
@@ -217,9 +214,7 @@ test("sandbox: a TOP call without a session is refused exactly for the session-r
   }
 });
 
-test("the core refuses a session-required TOP API without a session before sending", {
-  todo: "needs the core change: session \"required\" without a session is a validation error",
-}, () => {
+test("the core refuses a session-required TOP API without a session before sending", () => {
   const plain = new TopClient({ appKey: C.appKey, appSecret: C.appSecret, endpoint: sb.topEndpoint });
   for (const d of APIS.filter((x) => x.session === "required")) {
     assert.throws(() => plain.prepare(d.api, d.examples.request), (e) => e instanceof AligateError && e.kind === "validation", d.api);
