@@ -133,6 +133,25 @@ await suite("rust: cargo clippy -D warnings (native and wasm32)", async () =>
   // The shipped configuration: no_std, our panic handler.
   (await run("cargo", ["clippy", "--quiet", "--target", "wasm32-unknown-unknown", "--lib", "--no-default-features", "--", "-D", "warnings"])));
 await suite("rust: cargo test (core, vectors, property tests)", () => run("cargo", ["test", "--quiet"]));
+// The core from native Rust (examples/sandbox_native.rs, HTTP by ureq) against the sandbox on 127.0.0.1: the four
+// calls succeed, a 19-digit id comes back exact, and an injected 503 on the read is retried by client::Attempts.
+await suite("native Rust example against the sandbox (examples/sandbox_native.rs)", async () => {
+  const built = await run("cargo", ["build", "--quiet", "--example", "sandbox_native"]);
+  if (built) return built;
+  const { startSandbox } = await import(join(root, "js/sandbox.mjs"));
+  const sb = await startSandbox({ port: 0, host: "127.0.0.1", log: () => {} });
+  try {
+    sb.inject({ fault: "503", count: 1, api: "alibaba.alisports.lianbei.order.notice" });
+    const r = await capture(join(root, "target/debug/examples/sandbox_native"), [sb.topEndpoint, sb.linkedmallEndpoint]);
+    const want = [/ConfirmDisburse: \{.*"Code":"SUCCESS"/, /"biz_order_id":"1234567890123456789"/, /retry after \d+ ms \(ServerFault\)/,
+      /aliyun\.gsc\.funds\.flow\.notify: \{"result":\{"code":"00000000"/, /alibaba\.retail\.commission\.status\.change: \{.*"s_success":true/];
+    const missing = want.filter((w) => !w.test(r.text));
+    if (r.code !== 0 || missing.length) return `exit ${r.code}; missing ${missing.join(", ")}:\n${r.text}`;
+    return null;
+  } finally {
+    await sb.close();
+  }
+});
 await suite("wasm-bindgen-test in Node", () => run("cargo", ["test", "--target", "wasm32-unknown-unknown", "--test", "wasm"]));
 await suite("node --test on the packed package (ESM)", async () => {
   const err = await installPacked();

@@ -134,6 +134,37 @@ pub fn endpoint_host(endpoint: &str) -> &str {
 }
 
 impl TopConfig {
+    /// A client configuration with the defaults: the TOP router's endpoint,
+    /// no session, JSON, not simplified.
+    pub fn new(
+        app_key: impl Into<String>,
+        app_secret: Secret,
+        sign_method: top::SignMethod,
+    ) -> Self {
+        TopConfig {
+            app_key: app_key.into(),
+            app_secret,
+            sign_method,
+            endpoint: TOP_DEFAULT_ENDPOINT.into(),
+            session: None,
+            format: Format::Json,
+            simplify: false,
+            keyed: Default::default(),
+        }
+    }
+
+    /// The gateway URL (`…/router/rest`).
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// The user's authorisation, for APIs whose descriptor says it is required.
+    pub fn with_session(mut self, session: Secret) -> Self {
+        self.session = Some(session);
+        self
+    }
+
     /// Every option that reaches the URL, checked (`prepare_top` runs this on
     /// each call; bindings may call it at construction to fail early).
     pub fn check(&self) -> Result<()> {
@@ -150,6 +181,34 @@ impl TopConfig {
 }
 
 impl RpcConfig {
+    /// A client configuration with the defaults: LinkedMall's endpoint, POST,
+    /// JSON, signature v1, LinkedMall's API version.
+    pub fn new(access_key_id: impl Into<String>, access_key_secret: Secret) -> Self {
+        RpcConfig {
+            access_key_id: access_key_id.into(),
+            access_key_secret,
+            security_token: None,
+            endpoint: LINKEDMALL_DEFAULT_ENDPOINT.into(),
+            http_method: HttpMethod::Post,
+            format: Format::Json,
+            version: crate::models::linkedmall_version().into(),
+            signature_version: SignatureVersion::V1,
+            keyed: Default::default(),
+        }
+    }
+
+    /// The gateway URL.
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into();
+        self
+    }
+
+    /// A temporary (STS) credential's token.
+    pub fn with_security_token(mut self, token: Secret) -> Self {
+        self.security_token = Some(token);
+        self
+    }
+
     /// Every option that reaches the URL, body or (v3) a header, checked
     /// (`prepare_rpc` runs this on each call; see `TopConfig::check`).
     pub fn check(&self) -> Result<()> {
