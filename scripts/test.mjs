@@ -3,7 +3,7 @@
 // scripts/setup.mjs --test and scripts/build.mjs (package.json does both).
 // Each suite runs even if an earlier one failed; the exit code is non-zero if any failed.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, cpSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, cpSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync, symlinkSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,17 @@ function run(cmd, args, opts = {}) {
 }
 
 /** Runs to the end; resolves to { code, text } with stdout and stderr together. */
+/** A command's stdout (empty on failure). */
+function captureOut(cmd, args) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+    let text = "";
+    p.stdout.on("data", (d) => (text += d));
+    p.on("close", () => resolve(text));
+    p.on("error", () => resolve(""));
+  });
+}
+
 function capture(cmd, args) {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { cwd: root });
@@ -239,6 +250,27 @@ for (const rt of ["node-esm", "node-cjs", "deno", "bun", "workerd", "chromium"])
   });
 }
 
+// Issue 18's acceptance: adding a field is one edit in one descriptor. A temporary copy of the tree gets one new
+// field in apis/, is rebuilt, and tests/descriptor_edit/check.mjs shows validation, builder, types, CLI and sandbox
+// all follow it (and that the unedited build refuses the field). The copy builds into target/descriptor-edit.
+await suite("descriptor edit: one field added in a temporary copy reaches every layer", async () => {
+  const copy = mkdtempSync(join(tmpdir(), "aligate-edit-"));
+  try {
+    const files = (await captureOut("git", ["ls-files", "-z"])).split("\0").filter(Boolean);
+    for (const f of files) if (existsSync(join(root, f))) cpSync(join(root, f), join(copy, f));
+    symlinkSync(join(root, "node_modules"), join(copy, "node_modules"));
+    mkdirSync(join(root, "target/descriptor-edit"), { recursive: true });
+    symlinkSync(join(root, "target/descriptor-edit"), join(copy, "target"));
+    const file = join(copy, "apis/alibaba.retail.commission.status.change.json");
+    const d = JSON.parse(readFileSync(file, "utf8"));
+    d.types.UniverseOrderVo.push({ name: "store_code", type: "string", required: false, values: ["S1", "S2"], description: "门店编码 (test field)" });
+    writeFileSync(file, JSON.stringify(d, null, 2));
+    return (await run(process.execPath, ["scripts/build.mjs"], { cwd: copy })) ??
+      (await run(process.execPath, [join(root, "tests/descriptor_edit/check.mjs"), root], { cwd: copy, timeoutMs: 300_000 }));
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+});
 await suite("admin page + signing proxy in Chromium (Playwright; screenshots in test-artifacts/)", () =>
   run(process.execPath, ["--test", "tests/admin/"], { timeoutMs: 5 * 60_000 }));
 
