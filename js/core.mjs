@@ -169,12 +169,43 @@ const guardFunction = (fn) => function guarded(...args) {
 // mapping); this side only does what needs the host: fetch, timers, reading
 // the body, awaiting the credentials provider.
 
+// Caller bytes are read through %TypedArray%'s own accessors: the glue copies
+// `arg.length` bytes into wasm, so a subclass whose `length` getter lies would
+// make wasm read stale heap, and a Proxy leaks what the glue allocated.
+const TA = Object.getPrototypeOf(Uint8Array.prototype);
+const taLength = Object.getOwnPropertyDescriptor(TA, "length").get;
+const taTag = Object.getOwnPropertyDescriptor(TA, Symbol.toStringTag).get;
+const taSet = TA.set;
+const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+
+/** The real length of a real Uint8Array (internal slots, no getter), or -1 (a Proxy, another type, a detached buffer). */
+function bytesLength(v) {
+  try {
+    return taTag.call(v) === "Uint8Array" ? taLength.call(v) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** Copies the chunks (each checked by `bytesLength`) into one plain Uint8Array of `n` bytes; throws on a detached one. */
+function concatBytes(chunks, n) {
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const [c, len] of chunks) {
+    taSet.call(out, c, at);
+    at += len;
+  }
+  return out;
+}
+
 /** Reads at most `max` bytes; past that, cancels and returns max + 1 bytes (the core reports the overflow). */
 async function readCapped(res, max) {
   const stream = res.body;
   if (!stream) {
-    const buf = new Uint8Array(await res.arrayBuffer());
-    return buf.length > max ? new Uint8Array(max + 1) : buf;
+    const ab = await res.arrayBuffer();
+    // Throws unless it is a real ArrayBuffer (an array-like would be copied element by element).
+    if (abLength.call(ab) > max) return new Uint8Array(max + 1);
+    return new Uint8Array(ab);
   }
   const reader = stream.getReader();
   const chunks = [];
@@ -183,22 +214,16 @@ async function readCapped(res, max) {
     const { done, value } = await reader.read();
     if (done) break;
     // A custom `fetch` may hand back any stream: only bytes are bytes.
-    if (!(value instanceof Uint8Array)) throw new TypeError("the response body yielded a chunk that is not a Uint8Array");
-    if (n + value.length > max) {
+    const len = bytesLength(value);
+    if (len < 0) throw new TypeError("the response body yielded a chunk that is not a Uint8Array");
+    if (n + len > max) {
       reader.cancel().catch(() => {});
       return new Uint8Array(max + 1);
     }
-    chunks.push(value);
-    n += value.length;
+    chunks.push([value, len]);
+    n += len;
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks, n);
 }
 
 // The caller's signal is read through these: a throwing getter or listener
@@ -433,12 +458,22 @@ export function install(wasm, raw, random) {
   wasm.__setup(AligateError, replacer, random);
   const api = { AligateError, ...defineClasses(wasm) };
   for (const name of FUNCTIONS) api[name] = guardFunction(wasm[name]);
-  // The body crosses as bytes (the glue copies a typed array); anything else
-  // is refused here rather than coerced element by element.
+  // The body crosses as bytes (the glue copies a typed array): a plain copy
+  // made here (see `bytesLength`); anything else is refused, not coerced.
   const decode = api.decodeResponse;
   api.decodeResponse = function decodeResponse(api_, status, contentType, body, options) {
-    if (!(body instanceof Uint8Array)) throw misuse("decodeResponse: body must be a Uint8Array");
-    return decode(api_, status, contentType, body, options);
+    const len = bytesLength(body);
+    let bytes;
+    try {
+      bytes = len < 0 ? undefined : concatBytes([[body, len]], len);
+    } catch {
+      // Detached meanwhile: refused below like any other non-bytes.
+    }
+    if (!bytes) {
+      const message = "expected a Uint8Array (not a Proxy, another typed array or a detached buffer)";
+      throw new AligateError(`invalid request: body: ${message}`, { kind: "validation", retryable: false, attempts: 0, issues: [{ path: "body", message }] });
+    }
+    return decode(api_, status, contentType, bytes, options);
   };
   api.__memoryBytes = wasm.__memoryBytes;
   return api;
