@@ -68,7 +68,7 @@ impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
-            message: message.into(),
+            message: visible(message.into()),
             issues: Vec::new(),
             api: Box::default(),
             status: None,
@@ -76,7 +76,11 @@ impl Error {
         }
     }
 
-    pub fn validation(issues: Vec<Issue>) -> Self {
+    pub fn validation(mut issues: Vec<Issue>) -> Self {
+        for i in &mut issues {
+            i.path = visible(core::mem::take(&mut i.path));
+            i.message = visible(core::mem::take(&mut i.message));
+        }
         let mut message = String::from("invalid request: ");
         for (i, issue) in issues.iter().take(5).enumerate() {
             if i > 0 {
@@ -105,6 +109,30 @@ impl Error {
     pub fn decode(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Decode, message)
     }
+}
+
+/// Whether `c` may not travel raw in error text: C0, DEL, C1, the JS line and
+/// paragraph separators, and the bidi embeddings, overrides and isolates (they
+/// split log lines, drive terminals or reorder what a reader sees).
+pub fn is_unsafe_char(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every `is_unsafe_char` written as a visible `\uXXXX`: the one
+/// gate for text that enters an error (gateway fields, parameter keys).
+pub fn visible(s: String) -> String {
+    if !s.chars().any(is_unsafe_char) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl fmt::Display for Error {

@@ -330,7 +330,7 @@ pub fn wire_to_params(
                 Ok(x) => x,
                 Err(e) => {
                     issues.push(Issue {
-                        path: k.clone(),
+                        path: crate::error::visible(k.clone()),
                         message: format!("expected JSON: {e}"),
                     });
                     continue;

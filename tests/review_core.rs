@@ -1,7 +1,150 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Issue 18's hostile review, core findings: structured v3 header fields (11).
+//! Issue 18's hostile review, core findings: control characters in error text
+//! (6), structured v3 header fields (11).
 
-use aligate::prepare::{Format, HttpMethod, RpcConfig, Secret, SignatureVersion};
+use aligate::decode::{self, Call, Received, DEFAULT_MAX_BODY_BYTES};
+use aligate::error::{Error, ErrorKind};
+use aligate::json::Json;
+use aligate::models::Protocol;
+use aligate::prepare::{self, Format, HttpMethod, RpcConfig, Secret, SignatureVersion};
+
+const LIANBEI: &str = "alibaba.alisports.lianbei.order.notice";
+
+fn unsafe_char(c: char) -> bool {
+    matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn assert_visible(e: &Error) {
+    let a = &e.api;
+    let texts = [
+        &a.code,
+        &a.message,
+        &a.sub_code,
+        &a.sub_msg,
+        &a.request_id,
+        &a.host_id,
+        &a.recommend,
+    ];
+    for t in core::iter::once(&e.message)
+        .chain(texts.into_iter().flatten())
+        .chain(e.issues.iter().flat_map(|i| [&i.path, &i.message]))
+    {
+        assert!(
+            !t.chars().any(unsafe_char),
+            "raw control character in {t:?}"
+        );
+    }
+}
+
+fn decoded(protocol: Protocol, api: &str, format: Format, status: u16, body: &str) -> Error {
+    let call = Call {
+        protocol,
+        api,
+        format,
+        simplify: false,
+    };
+    let ct = if format == Format::Json {
+        "application/json"
+    } else {
+        "text/xml"
+    };
+    decode::decode(
+        &call,
+        &Received {
+            status,
+            content_type: ct,
+            body: body.as_bytes(),
+        },
+        DEFAULT_MAX_BODY_BYTES,
+    )
+    .unwrap_err()
+}
+
+#[test]
+fn gateway_text_has_no_raw_controls() {
+    let nasty = r"bad\r\n2026 INFO login ok\u0085\u009b2J\u2028\u202e\u2066\u007f\u001b[2J";
+    let top = format!(
+        r#"{{"error_response":{{"code":15,"msg":"{nasty}","sub_code":"isv.x{nasty}","sub_msg":"{nasty}","request_id":"{nasty}"}}}}"#
+    );
+    let e = decoded(Protocol::Top, LIANBEI, Format::Json, 200, &top);
+    assert_eq!(e.kind, ErrorKind::Api);
+    assert_visible(&e);
+    assert!(e.message.contains(r"bad\u000d\u000a2026"), "{}", e.message);
+    let xml = "<error_response><code>15</code><msg>a&#10;b&#x2028;c</msg></error_response>";
+    assert_visible(&decoded(Protocol::Top, LIANBEI, Format::Xml, 200, xml));
+    let rpc = format!(
+        r#"{{"Code":"X{nasty}","Message":"{nasty}","Recommend":"{nasty}","HostId":"{nasty}","RequestId":"r"}}"#
+    );
+    let e = decoded(
+        Protocol::AliyunRpc,
+        "ConfirmDisburse",
+        Format::Json,
+        400,
+        &rpc,
+    );
+    assert_eq!(e.kind, ErrorKind::Api);
+    assert_visible(&e);
+    // An HTTP excerpt and an XML element name.
+    assert_visible(&decoded(
+        Protocol::Top,
+        LIANBEI,
+        Format::Json,
+        502,
+        "x\u{2028}y\u{202e}z",
+    ));
+    assert_visible(&decoded(
+        Protocol::Top,
+        LIANBEI,
+        Format::Xml,
+        200,
+        "<a\u{2028}></b>",
+    ));
+}
+
+#[test]
+fn parameter_keys_in_issues_have_no_raw_controls() {
+    for key in [
+        "biz_order_id\nINJECTED: yes",
+        "k\u{2028}x",
+        "k\u{85}x",
+        "k\r\nx",
+        "k\u{202e}x",
+    ] {
+        let params = Json::Obj(vec![
+            ("biz_order_id".into(), Json::Num("1".into())),
+            (
+                key.into(),
+                Json::Obj(vec![(key.into(), Json::Str("v".into()))]),
+            ),
+        ]);
+        for api in [LIANBEI, "alibaba.retail.commission.status.change"] {
+            if let Err(e) = prepare::business(Protocol::Top, api, &params, false) {
+                assert_visible(&e);
+            }
+        }
+        let lm = Json::Obj(vec![(key.into(), Json::Str("v".into()))]);
+        let Err(e) = prepare::business(Protocol::AliyunRpc, "ConfirmDisburse", &lm, false) else {
+            panic!("{key:?} accepted")
+        };
+        assert!(!e.issues.is_empty());
+        assert_visible(&e);
+        let issues = prepare::wire_to_params(
+            "aliyun.gsc.funds.flow.notify",
+            &[
+                ("official_funds_record_request".into(), "{".into()),
+                (key.into(), "v".into()),
+            ],
+        );
+        if let Err(issues) = issues {
+            assert_visible(&Error::validation(issues));
+        }
+    }
+    let e = Error::invalid("a\u{2029}b", "m\u{9b}");
+    assert_eq!(e.issues[0].path, r"a\u2029b");
+    assert_eq!(e.issues[0].message, r"m\u009b");
+}
+
+const SECRET: &str = "CAIS+STS/token==\"x&y<z>'";
 
 #[test]
 fn v3_key_id_cannot_restructure_authorization() {
