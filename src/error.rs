@@ -51,6 +51,24 @@ pub struct ApiFields {
     pub recommend: Option<String>,
 }
 
+/// Whether a failed call may have taken effect (set by `retry::mark`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The failure proves nothing was processed (refused, throttled, invalid).
+    NotApplied,
+    /// It may have been applied: check before sending it again.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::NotApplied => "not-applied",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     pub kind: ErrorKind,
@@ -62,6 +80,9 @@ pub struct Error {
     /// Whether repeating the request could succeed and cannot duplicate an effect;
     /// set by the retry policy (`retry.rs`).
     pub retryable: bool,
+    /// Whether the request may have taken effect; `None` when no request was
+    /// involved (`decodeResponse`, `prepare`).
+    pub outcome: Option<Outcome>,
 }
 
 impl Error {
@@ -73,6 +94,7 @@ impl Error {
             api: Box::default(),
             status: None,
             retryable: false,
+            outcome: None,
         }
     }
 
@@ -95,6 +117,8 @@ impl Error {
         }
         Error {
             issues,
+            // Refused before anything was sent.
+            outcome: Some(Outcome::NotApplied),
             ..Error::new(ErrorKind::Validation, message)
         }
     }

@@ -1,12 +1,13 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Issue 18's hostile review, core findings: control characters in error text
-//! (6), structured v3 header fields (11).
+//! (6), unknown outcomes (4), structured v3 header fields (11).
 
 use aligate::decode::{self, Call, Received, DEFAULT_MAX_BODY_BYTES};
-use aligate::error::{Error, ErrorKind};
+use aligate::error::{Error, ErrorKind, Outcome};
 use aligate::json::Json;
 use aligate::models::Protocol;
 use aligate::prepare::{self, Format, HttpMethod, RpcConfig, Secret, SignatureVersion};
+use aligate::retry::{self, NetworkFault, Policy};
 
 const LIANBEI: &str = "alibaba.alisports.lianbei.order.notice";
 
@@ -145,6 +146,51 @@ fn parameter_keys_in_issues_have_no_raw_controls() {
 }
 
 const SECRET: &str = "CAIS+STS/token==\"x&y<z>'";
+
+#[test]
+fn unknown_outcomes_are_marked() {
+    let p = Policy::default();
+    let mark = |mut e: Error, fault: Option<NetworkFault>| {
+        let d = retry::classify(&e, fault, &p);
+        retry::mark(&mut e, d, false);
+        e
+    };
+    let t = mark(Error::new(ErrorKind::Timeout, "t"), None);
+    assert_eq!((t.retryable, t.outcome), (false, Some(Outcome::Unknown)));
+    let truncated = decoded(Protocol::Top, LIANBEI, Format::Json, 200, r#"{"a":"#);
+    assert_eq!(mark(truncated, None).outcome, Some(Outcome::Unknown));
+    let no_code = decoded(
+        Protocol::AliyunRpc,
+        "ConfirmDisburse",
+        Format::Json,
+        200,
+        r#"{"RequestId":"r"}"#,
+    );
+    assert_eq!(mark(no_code, None).outcome, Some(Outcome::Unknown));
+    let five = decoded(Protocol::Top, LIANBEI, Format::Json, 503, "busy");
+    assert_eq!(mark(five, None).outcome, Some(Outcome::Unknown));
+    let reset = mark(
+        Error::new(ErrorKind::Network, "n"),
+        Some(NetworkFault::Other),
+    );
+    assert_eq!(reset.outcome, Some(Outcome::Unknown));
+    let refused = mark(
+        Error::new(ErrorKind::Network, "n"),
+        Some(NetworkFault::Refused),
+    );
+    assert_eq!(refused.outcome, Some(Outcome::NotApplied));
+    let bad = decoded(Protocol::Top, LIANBEI, Format::Json, 400, "bad request");
+    assert_eq!(mark(bad, None).outcome, Some(Outcome::NotApplied));
+    let throttled = decoded(
+        Protocol::AliyunRpc,
+        "ConfirmDisburse",
+        Format::Json,
+        400,
+        r#"{"Code":"Throttling.User"}"#,
+    );
+    assert_eq!(mark(throttled, None).outcome, Some(Outcome::NotApplied));
+    assert_eq!(Error::invalid("p", "m").outcome, Some(Outcome::NotApplied));
+}
 
 #[test]
 fn v3_key_id_cannot_restructure_authorization() {

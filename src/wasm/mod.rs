@@ -125,6 +125,9 @@ pub(crate) fn to_js_error(e: &Error, attempts: u32) -> JsValue {
     if let Some(s) = e.status {
         set(&fields, "status", s);
     }
+    if let Some(o) = e.outcome {
+        set(&fields, "outcome", o.as_str());
+    }
     if e.kind == ErrorKind::Validation {
         set(&fields, "issues", issues_to_js(&e.issues));
     }
