@@ -135,28 +135,55 @@ impl Error {
     }
 }
 
-/// Whether `c` may not travel raw in error text: C0, DEL, C1, the JS line and
+/// The unsafe character at byte `i` of `b`, if one starts there: its code
+/// point and length. Unsafe in error text: C0, DEL, C1, the JS line and
 /// paragraph separators, and the bidi embeddings, overrides and isolates (they
-/// split log lines, drive terminals or reorder what a reader sees).
-pub fn is_unsafe_char(c: char) -> bool {
-    matches!(c, '\0'..='\x1f' | '\x7f'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// split log lines, drive terminals or reorder what a reader sees). By bytes:
+/// smaller in the .wasm than decoding chars.
+fn unsafe_at(b: &[u8], i: usize) -> Option<(u32, usize)> {
+    let at = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0));
+    match (at(0), at(1), at(2)) {
+        (c @ (0..=0x1f | 0x7f), ..) if i < b.len() => Some((c, 1)),
+        (0xc2, c @ 0x80..=0x9f, _) => Some((c, 2)),
+        (0xe2, m @ 0x80, c @ 0xa8..=0xae) | (0xe2, m @ 0x81, c @ 0xa6..=0xa9) => {
+            Some((0x2000 + ((m & 0x3f) << 6) + (c & 0x3f), 3))
+        }
+        _ => None,
+    }
 }
 
-/// `s` with every `is_unsafe_char` written as a visible `\uXXXX`: the one
-/// gate for text that enters an error (gateway fields, parameter keys).
+/// Whether `s` holds a character `visible` escapes.
+pub fn has_unsafe(s: &str) -> bool {
+    (0..s.len()).any(|i| unsafe_at(s.as_bytes(), i).is_some())
+}
+
+/// `s` with every unsafe character (see `unsafe_at`) written as a visible
+/// `\uXXXX`: the one gate for text that enters an error (gateway fields,
+/// messages, parameter keys).
 pub fn visible(s: String) -> String {
-    if !s.chars().any(is_unsafe_char) {
+    if !has_unsafe(&s) {
         return s;
     }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if is_unsafe_char(c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len() + 16);
+    let mut i = 0;
+    while i < b.len() {
+        match unsafe_at(b, i) {
+            Some((c, n)) => {
+                out.extend_from_slice(b"\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(b"0123456789abcdef"[(c >> shift & 15) as usize]);
+                }
+                i += n;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
         }
     }
-    out
+    // Whole characters were copied or replaced by ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 impl fmt::Display for Error {

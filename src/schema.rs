@@ -130,7 +130,7 @@ impl Ctx {
             self.path.push('.');
         }
         // A key is the caller's text: its control characters made visible.
-        if key.chars().any(crate::error::is_unsafe_char) {
+        if crate::error::has_unsafe(key) {
             self.path.push_str(&crate::error::visible(key.into()));
         } else {
             self.path.push_str(key);
