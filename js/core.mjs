@@ -446,7 +446,7 @@ export function defineClasses(wasm) {
 
 const CLASSES = ["TopClient", "LinkedMallClient"];
 const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis", "protocolOf",
-  "decodeResponse", "__panicForTest"];
+  "decodeResponse", "__panicForTest", "__scrub"];
 
 /**
  * Wires a glue module (and its instance's raw exports) to the JS side; returns the public API.

@@ -9,5 +9,5 @@ export const init = async () => {};
 export const {
   AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,
   FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire,
-  modelledApis, protocolOf, decodeResponse,
+  modelledApis, protocolOf, decodeResponse, __scrub,
 } = api;

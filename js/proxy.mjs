@@ -6,7 +6,7 @@
 // runs in Node (see toNodeHandler) and in Workers.
 // Every request is hostile: nothing a client sends may throw out of the
 // handler or the adapter, and no response may carry a credential.
-import { TopClient, LinkedMallClient, AligateError, modelledApis } from "aligate";
+import { TopClient, LinkedMallClient, AligateError, modelledApis, __scrub } from "aligate";
 
 const LINKEDMALL_APIS = new Set(["ConfirmDisburse"]);
 // Maps, not object literals: a kind such as "constructor" must not find Object.prototype.
@@ -65,21 +65,14 @@ async function readCapped(request, max) {
 }
 
 /**
- * Every form a secret can take in a response: raw, JSON-escaped, percent-encoded (URI, RFC 3986, form),
- * and each piece of it between header syntax (control characters, ":"), where a value that split a header
- * line would be cut before a gateway echoes it.
+ * The secrets to look for, newline-separated for the core's scrub (`__scrub`: raw, percent-encoded in any
+ * case with `+` for space, JSON- and HTML-escaped): each secret and each piece of it between header syntax
+ * (control characters, ":"), where a value that split a header line would be cut before a gateway echoes it.
  */
 function secretForms(secrets) {
-  const forms = new Set();
   const pieces = secrets.flatMap((s) => (typeof s === "string" ? [s, ...s.split(/[\x00-\x1f\x7f:]+/)] : []));
-  for (const s of new Set(pieces)) {
-    // Shorter values would match ordinary words; aligate's own options refuse nothing shorter anyway.
-    if (typeof s !== "string" || s.length < 8) continue;
-    const uri = encodeURIComponent(s);
-    const rfc = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    for (const f of [s, JSON.stringify(s).slice(1, -1), uri, rfc, rfc.replace(/%20/g, "+")]) forms.add(f);
-  }
-  return [...forms];
+  // Shorter values would match ordinary words (the core skips them too).
+  return [...new Set(pieces)].filter((s) => s.length >= 8 && !s.includes("\n")).join("\n");
 }
 
 /** The secrets a client configuration names (explicitly or through its environment). */
@@ -209,7 +202,7 @@ export function createSigningProxy(options) {
   }
   if (options.clientKey !== undefined && typeof options.clientKey !== "function") throw new TypeError("createSigningProxy: clientKey must be a function");
   const forms = secretForms([token, ...configuredSecrets(options.top, options.linkedmall)]);
-  const leaks = (text) => forms.some((f) => text.includes(f));
+  const leaks = (text) => forms !== "" && __scrub(text, forms) !== undefined;
   const scrub = (text) => (leaks(text) ? WITHHELD : text);
 
   function clientKeyOf(request) {

@@ -186,6 +186,195 @@ pub fn visible(s: String) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Secrets shorter than this are not looked for (they would match ordinary
+/// words); a run of this many leading characters of a secret is scrubbed too
+/// (an excerpt can cut a secret short).
+const SCRUB_MIN: usize = 8;
+
+impl Error {
+    /// Replaces each of `secrets` in every text of the error with `***`:
+    /// raw, percent-encoded (any case, `+` for space), JSON- and HTML-escaped.
+    pub fn scrub(&mut self, secrets: &[&str]) {
+        let one = |t: &mut String| {
+            if let Some(s) = scrub_text(t, secrets) {
+                *t = s;
+            }
+        };
+        one(&mut self.message);
+        for i in &mut self.issues {
+            one(&mut i.path);
+            one(&mut i.message);
+        }
+        let a = &mut self.api;
+        for f in [
+            &mut a.code,
+            &mut a.message,
+            &mut a.sub_code,
+            &mut a.sub_msg,
+            &mut a.request_id,
+            &mut a.host_id,
+            &mut a.recommend,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            one(f);
+        }
+    }
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// One decoded unit of `t` at `i`: the ASCII byte it stands for (`%2b`,
+/// `\"`, `&amp;`, `&#x2F;`… or itself; `+` and space are one byte here, as
+/// in form encoding) and its length in `t`.
+fn unit(t: &[u8], i: usize) -> (u8, usize) {
+    let at = |k: usize| t.get(i + k).copied().unwrap_or(0);
+    let b = match at(0) {
+        b'%' => match (hex(at(1)), hex(at(2))) {
+            (Some(h), Some(l)) => return (fold(h * 16 + l), 3),
+            _ => b'%',
+        },
+        b'\\' => match at(1) {
+            c @ (b'"' | b'\\' | b'/') => return (fold(c), 2),
+            b'u' if at(2) == b'0' && at(3) == b'0' => match (hex(at(4)), hex(at(5))) {
+                (Some(h), Some(l)) => return (fold(h * 16 + l), 6),
+                _ => b'\\',
+            },
+            _ => b'\\',
+        },
+        b'&' => {
+            let end = t
+                .get(i..)
+                .unwrap_or_default()
+                .iter()
+                .take(8)
+                .position(|&c| c == b';');
+            let name = end.and_then(|e| t.get(i + 1..i + e)).unwrap_or_default();
+            // An ASCII character reference (`&#47;`, `&#x2F;`).
+            let num = |n: &[u8], radix: u32| {
+                let mut v = 0u32;
+                for &d in n {
+                    v = v * radix + (d as char).to_digit(radix)?;
+                    if v > 0x7f {
+                        return None;
+                    }
+                }
+                (!n.is_empty()).then_some(v as u8)
+            };
+            let c = match name {
+                b"amp" => Some(b'&'),
+                b"lt" => Some(b'<'),
+                b"gt" => Some(b'>'),
+                b"quot" => Some(b'"'),
+                b"apos" => Some(b'\''),
+                [b'#', b'x' | b'X', n @ ..] => num(n, 16),
+                [b'#', n @ ..] => num(n, 10),
+                _ => None,
+            };
+            match (c, end) {
+                (Some(c), Some(e)) => return (fold(c), e + 1),
+                _ => b'&',
+            }
+        }
+        c => c,
+    };
+    (fold(b), 1)
+}
+
+fn fold(b: u8) -> u8 {
+    if b == b'+' {
+        b' '
+    } else {
+        b
+    }
+}
+
+/// `text` with each secret (see `Error::scrub`) replaced by `***`, or None
+/// when none occurs. Linear: one decoding pass, then KMP per secret.
+pub fn scrub_text(text: &str, secrets: &[&str]) -> Option<String> {
+    let t = text.as_bytes();
+    // Decoded bytes and where each starts in `t` (plus the end).
+    let (mut u, mut at) = (Vec::with_capacity(t.len()), Vec::with_capacity(t.len() + 1));
+    let mut i = 0;
+    while i < t.len() {
+        let (b, n) = unit(t, i);
+        u.push(b);
+        at.push(i);
+        i += n;
+    }
+    at.push(t.len());
+    let mut hit = vec![false; u.len()];
+    for s in secrets.iter().filter(|s| s.len() >= SCRUB_MIN) {
+        let s: Vec<u8> = s.bytes().map(fold).collect();
+        // KMP failure table.
+        let mut fail = vec![0usize; s.len()];
+        let mut k = 0;
+        for j in 1..s.len() {
+            while k > 0 && s[j] != s[k] {
+                k = fail[k - 1];
+            }
+            if s[j] == s[k] {
+                k += 1;
+            }
+            fail[j] = k;
+        }
+        let mut q = 0;
+        for (j, &b) in u.iter().enumerate() {
+            if q >= SCRUB_MIN && s[q] != b {
+                hit[j - q..j].fill(true);
+            }
+            while q > 0 && s[q] != b {
+                q = fail[q - 1];
+            }
+            if s[q] == b {
+                q += 1;
+            }
+            if q == s.len() {
+                hit[j + 1 - q..=j].fill(true);
+                q = fail[q - 1];
+            }
+        }
+        if q >= SCRUB_MIN {
+            hit[u.len() - q..].fill(true);
+        }
+    }
+    if !hit.contains(&true) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut j = 0;
+    let mut copied = 0;
+    while j < u.len() {
+        if !hit[j] {
+            j += 1;
+            continue;
+        }
+        let start = j;
+        while j < u.len() && hit[j] {
+            j += 1;
+        }
+        // Widened to whole characters (a secret's prefix can end inside one).
+        let (mut a, mut b) = (at[start], at[j]);
+        while !text.is_char_boundary(a) {
+            a -= 1;
+        }
+        while !text.is_char_boundary(b) {
+            b += 1;
+        }
+        // `get`, not indexing: str slicing links its panic formatting.
+        if a >= copied {
+            out.push_str(text.get(copied..a).unwrap_or_default());
+            out.push_str("***");
+        }
+        copied = copied.max(b);
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    Some(out)
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.kind.as_str(), self.message)

@@ -1,9 +1,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Issue 18's hostile review, core findings: control characters in error text
-//! (6), unknown outcomes (4), structured v3 header fields (11).
+//! (6), secrets echoed by a gateway (7), unknown outcomes (4), structured v3
+//! header fields (11).
 
 use aligate::decode::{self, Call, Received, DEFAULT_MAX_BODY_BYTES};
-use aligate::error::{Error, ErrorKind, Outcome};
+use aligate::error::{scrub_text, Error, ErrorKind, Outcome};
 use aligate::json::Json;
 use aligate::models::Protocol;
 use aligate::prepare::{self, Format, HttpMethod, RpcConfig, Secret, SignatureVersion};
@@ -146,6 +147,69 @@ fn parameter_keys_in_issues_have_no_raw_controls() {
 }
 
 const SECRET: &str = "CAIS+STS/token==\"x&y<z>'";
+
+#[test]
+fn every_encoding_of_a_secret_is_scrubbed() {
+    let pct_upper: String = SECRET
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let forms = [
+        SECRET.to_string(),
+        pct_upper.clone(),
+        pct_upper
+            .to_lowercase()
+            .replace("cais", "CAIS")
+            .replace("sts", "STS"),
+        "CAIS%2bSTS%2ftoken%3d%3d%22x%26y%3Cz%3E%27".into(),
+        serde_json::to_string(SECRET)
+            .unwrap()
+            .trim_matches('"')
+            .replace('/', "\\/"),
+        "CAIS+STS/token==&quot;x&amp;y&lt;z&gt;&#39;".into(),
+        "CAIS&#x2B;STS&#47;token==&quot;x&amp;y&lt;z&gt;&apos;".into(),
+    ];
+    for f in forms {
+        let text = format!("HTTP 400: Bad request: token={f}&x=1");
+        let out = scrub_text(&text, &["s", SECRET]).expect(&text);
+        assert_eq!(out, "HTTP 400: Bad request: token=***&x=1", "{text}");
+    }
+    // A secret cut short by an excerpt, and a form `+` for a space.
+    let out = scrub_text("HTTP 400: CAIS+STS/tok…", &[SECRET]).unwrap();
+    assert!(!out.contains("STS/tok"), "{out}");
+    assert_eq!(
+        scrub_text("a+secret+value+x", &["a secret value x"]).unwrap(),
+        "***"
+    );
+    assert_eq!(scrub_text("nothing here", &[SECRET]), None);
+    // Short secrets are not looked for (they would match words).
+    assert_eq!(scrub_text("s s s", &["s"]), None);
+    // Linear: a long text of near-matches.
+    let long = "CAIS+STS/toke".repeat(200_000);
+    let t = std::time::Instant::now();
+    let out = scrub_text(&long, &[SECRET]).unwrap();
+    assert!(!out.contains("CAIS+STS"));
+    assert!(t.elapsed().as_secs() < 20);
+}
+
+#[test]
+fn scrub_covers_every_error_field() {
+    let mut e = Error::new(ErrorKind::Api, format!("TOP error 15: {SECRET}"));
+    e.api.message = Some(SECRET.into());
+    e.api.sub_msg = Some(format!("echo {}", SECRET.replace('+', "%2b")));
+    e.api.recommend = Some(SECRET.into());
+    e.scrub(&[SECRET]);
+    assert_eq!(e.message, "TOP error 15: ***");
+    assert_eq!(e.api.message.as_deref(), Some("***"));
+    assert_eq!(e.api.sub_msg.as_deref(), Some("echo ***"));
+    assert_eq!(e.api.recommend.as_deref(), Some("***"));
+}
 
 #[test]
 fn unknown_outcomes_are_marked() {

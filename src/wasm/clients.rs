@@ -413,6 +413,26 @@ impl Signer {
         matches!(self, Signer::Top(c) if c.simplify)
     }
 
+    /// Scrubs the secrets this signer puts in requests from `err` (`Error::scrub`).
+    fn scrub(&self, err: &mut Error) {
+        fn open(s: Option<&Secret>) -> &str {
+            s.map_or("", Secret::expose)
+        }
+        match self {
+            Signer::Top(c) => err.scrub(&[c.app_secret.expose(), open(c.session.as_ref())]),
+            Signer::Rpc(c, p) => {
+                let cache = p.as_ref().map(|p| p.cache.borrow());
+                let cr = cache.as_ref().and_then(|c| c.as_ref());
+                err.scrub(&[
+                    c.access_key_secret.expose(),
+                    open(c.security_token.as_ref()),
+                    open(cr.map(|c| &c.access_key_secret)),
+                    open(cr.and_then(|c| c.security_token.as_ref())),
+                ]);
+            }
+        }
+    }
+
     /// Signs one attempt with a fresh timestamp (and nonce, and the
     /// provider's cached credentials when there is a provider).
     fn sign_now(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
@@ -620,6 +640,8 @@ impl Call {
     ) -> Result<f64, JsValue> {
         let decision = retry::classify(&err, fault, &self.http.policy);
         retry::mark(&mut err, decision, self.repeat_safe);
+        // A gateway may echo the request: none of its secrets leave in the error.
+        self.signer.scrub(&mut err);
         let delay = retry::next_delay(
             decision,
             self.repeat_safe,

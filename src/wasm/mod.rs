@@ -446,6 +446,23 @@ pub fn decode_response(
     js_sys::JSON::parse(&json)
 }
 
+/// `text` with each secret (newline-separated in `secrets`) scrubbed as the
+/// core scrubs its errors (`error::scrub_text`), or undefined when none occurs:
+/// the signing proxy's last line.
+#[wasm_bindgen(js_name = "__scrub")]
+pub fn scrub(text: &str, secrets: &str) -> Option<String> {
+    // By bytes: `str::split` would link its searcher.
+    let (mut list, mut from) = (Vec::new(), 0);
+    for (i, b) in secrets.bytes().enumerate() {
+        if b == b'\n' {
+            list.push(secrets.get(from..i).unwrap_or_default());
+            from = i + 1;
+        }
+    }
+    list.push(secrets.get(from..).unwrap_or_default());
+    crate::error::scrub_text(text, &list)
+}
+
 /// Bytes of wasm linear memory (for the memory benchmark and leak checks).
 #[wasm_bindgen(js_name = "__memoryBytes")]
 pub fn memory_bytes() -> f64 {

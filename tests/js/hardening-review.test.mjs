@@ -80,3 +80,84 @@ test("1/2: an injected fetch's body chunks are copied by their internal length",
   const fake = async () => ({ status: 200, headers: new Headers(), body: null, arrayBuffer: async () => ({ length: 1e9 }) });
   await assert.rejects(mk(fake).lianbeiOrderNotice({ biz_order_id: 1 }), (e) => e instanceof AligateError && e.kind === "decode");
 });
+
+// A gateway on 127.0.0.1 whose answer is made from the request body.
+async function echoGateway(answer) {
+  const { createServer } = await import("node:http");
+  const gw = createServer((req, res) => {
+    let b = "";
+    req.on("data", (c) => (b += c));
+    req.on("end", () => {
+      const [status, type, body] = answer(b, req);
+      res.writeHead(status, { "content-type": type });
+      res.end(body);
+    });
+  });
+  await new Promise((r) => gw.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${gw.address().port}/`, close: () => gw.close() };
+}
+
+// Finding 7: a gateway that echoes a secret, in any encoding, does not put it in errors or proxy answers.
+const STS = "CAIS+STS/token==SECRET&value<1>";
+const ECHOES = {
+  raw: (t) => t,
+  upper: (t) => encodeURIComponent(t),
+  lower: (t) => encodeURIComponent(t).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  form: (t) => new URLSearchParams({ t }).toString().slice(2),
+  json: (t) => JSON.stringify(t).slice(1, -1).replace(/\//g, "\\/"),
+  html: (t) => t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+};
+
+test("7: errors of a call never carry its secrets, however the gateway encoded them", async () => {
+  const session = "SESSIONsecretVALUE123";
+  let form;
+  const gw = await echoGateway((body, req) => {
+    const p = new URLSearchParams(body);
+    const secret = p.get("SecurityToken") ?? p.get("session") ?? new URL(req.url, "http://x").searchParams.get("session");
+    const text = ECHOES[form](secret);
+    return p.get("SecurityToken")
+      ? [400, "application/json", JSON.stringify({ Code: "Bad", Message: `echo ${text}`, Recommend: text })]
+      : [400, "text/plain", `Bad request: session=${text} …`];
+  });
+  try {
+    const lm = new LinkedMallClient({ accessKeyId: "akid", accessKeySecret: "akSecretakSecret", securityToken: STS, endpoint: gw.url, retries: 0 });
+    const top = new TopClient({ appKey: "12345678", appSecret: "topSecretTopSecret", endpoint: gw.url + "router/rest", retries: 0 });
+    for (form of Object.keys(ECHOES)) {
+      for (const run of [() => lm.confirmDisburse({ BizId: "b", BizUid: "u", LmOrderId: "1" }), () => top.lianbeiOrderNotice({ biz_order_id: 1 }, { session })]) {
+        await assert.rejects(run(), (e) => {
+          assert.ok(e instanceof AligateError);
+          const all = JSON.stringify({ ...e, message: e.message });
+          for (const s of [STS, session]) {
+            for (const enc of Object.values(ECHOES)) assert.ok(!all.includes(enc(s)), `${form}: ${all}`);
+          }
+          assert.match(all, /\*\*\*/);
+          return true;
+        });
+      }
+    }
+  } finally {
+    gw.close();
+  }
+});
+
+test("7: the signing proxy's last line catches every encoding of a secret in a result", async () => {
+  const { createSigningProxy } = await import("aligate/proxy");
+  let form;
+  const gw = await echoGateway((body) => {
+    const tok = new URLSearchParams(body).get("SecurityToken");
+    return [200, "application/json", JSON.stringify({ Code: "SUCCESS", RequestId: "r", Echo: ECHOES[form](tok) })];
+  });
+  try {
+    const proxy = createSigningProxy({ token: "bearer-token-0123456789", allow: ["ConfirmDisburse"],
+      linkedmall: { accessKeyId: "akid", accessKeySecret: "akSecretakSecret", securityToken: STS, endpoint: gw.url, retries: 0 } });
+    for (form of Object.keys(ECHOES)) {
+      const r = await proxy(new Request("http://proxy/", { method: "POST", headers: { authorization: "Bearer bearer-token-0123456789" },
+        body: JSON.stringify({ api: "ConfirmDisburse", params: { BizId: "b", BizUid: "u", LmOrderId: "1" } }) }));
+      const text = await r.text();
+      assert.equal(r.status, 500, `${form}: ${text}`);
+      assert.ok(!text.includes("Echo"), text);
+    }
+  } finally {
+    gw.close();
+  }
+});
