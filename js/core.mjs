@@ -256,9 +256,15 @@ function responseHead(res) {
   return [status, typeof type === "string" ? type : ""];
 }
 
-/** One attempt: the decoded outcome from `call` (JSON text or a delay), or it throws. */
-async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
-  if (isAborted(signal)) return call.__failed("aborted");
+/** What an await lost to: the attempt's deadline or the caller's signal (see `bound`). */
+const LOST = Symbol("lost");
+
+/**
+ * The bound on one attempt (or one credentials call): `timeoutMs` and the caller's signal. `race(p)` settles
+ * like `p`, or rejects with LOST when the bound ends first: a fetch that ignores its signal, a body that never
+ * ends or a provider that never settles cannot hold the call open. `why(stage)` names what ended it.
+ */
+function bound(signal, timeoutMs) {
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   listen(signal, true, onAbort);
@@ -267,21 +273,41 @@ async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
+  const gone = new Promise((_, reject) => controller.signal.addEventListener("abort", () => reject(LOST), { once: true }));
+  gone.catch(() => {});
+  return {
+    signal: controller.signal,
+    race(p) {
+      const q = Promise.resolve(p);
+      q.catch(() => {});
+      return Promise.race([q, gone]);
+    },
+    why: (stage) => (isAborted(signal) ? "aborted" : timedOut ? "timeout" : stage),
+    end() {
+      clearTimeout(timer);
+      listen(signal, false, onAbort);
+    },
+  };
+}
+
+/** One attempt: the decoded outcome from `call` (JSON text or a delay), or it throws. */
+async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
+  if (isAborted(signal)) return call.__failed("aborted");
+  const b = bound(signal, timeoutMs);
   let stage = "network";
   let head;
   let body;
   try {
-    const init = { method: p.method, headers: p.headers, signal: controller.signal };
+    const init = { method: p.method, headers: p.headers, signal: b.signal };
     if (p.method !== "GET" && p.body) init.body = p.body;
-    const res = await (fetchFn ?? globalThis.fetch)(p.url, init);
+    const res = await b.race((fetchFn ?? globalThis.fetch)(p.url, init));
     head = responseHead(res);
     stage = "body";
-    body = await readCapped(res, maxBody);
+    body = await b.race(readCapped(res, maxBody));
   } catch (e) {
-    return call.__failed(isAborted(signal) ? "aborted" : timedOut ? "timeout" : stage, e);
+    return call.__failed(b.why(stage), e);
   } finally {
-    clearTimeout(timer);
-    listen(signal, false, onAbort);
+    b.end();
   }
   return call.__received(head[0], head[1], body);
 }
@@ -300,13 +326,23 @@ function sleep(ms, signal) {
   });
 }
 
-async function credentials(call) {
+/**
+ * Awaits the credentials provider, bounded like an attempt: undefined, or (the bound ended first) the wait
+ * `__failed` gives before trying again; it throws the final error.
+ */
+async function credentials(call, [, signal, timeoutMs] = call.__io()) {
+  if (isAborted(signal)) return call.__failed("aborted");
+  const b = bound(signal, timeoutMs);
   let value;
   let ok = true;
   try {
-    value = await call.__provider()();
+    value = await b.race(call.__provider()());
   } catch (e) {
+    // "credentials": a timeout that counts as an attempt, so the retry bound holds.
+    if (e === LOST) return call.__failed(b.why("credentials") === "aborted" ? "aborted" : "credentials");
     [ok, value] = [false, e];
+  } finally {
+    b.end();
   }
   call.__setCredentials(ok, value);
 }
@@ -315,7 +351,13 @@ async function execute(call) {
   try {
     const io = call.__io();
     for (;;) {
-      if (call.__needsCredentials()) await credentials(call);
+      if (call.__needsCredentials()) {
+        const wait = await credentials(call, io);
+        if (wait !== undefined) {
+          if (!(await sleep(wait, io[1]))) call.__failed("aborted");
+          continue;
+        }
+      }
       const out = await attempt(call, preparedFromLine(call.__sign()), io);
       if (typeof out === "string") return JSON.parse(out);
       // Aborted during the wait: __failed throws the final "aborted" error.

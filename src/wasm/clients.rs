@@ -594,6 +594,7 @@ impl Call {
     }
 
     /// A failed attempt: `what` is `aborted` (the caller's signal), `timeout`,
+    /// `credentials` (the provider did not settle within the timeout),
     /// `network` (fetch rejected with `error`) or `body` (the body read failed).
     /// Returns the wait in ms before the next attempt; throws the final error.
     #[wasm_bindgen(js_name = "__failed")]
@@ -607,6 +608,20 @@ impl Call {
                 ),
                 None,
             ),
+            // The provider did not settle in time: a timeout that counts as an attempt.
+            "credentials" => {
+                self.attempt += 1;
+                (
+                    Error::new(
+                        crate::error::ErrorKind::Timeout,
+                        format!(
+                            "the credentials provider did not answer within {} ms",
+                            self.http.timeout_ms
+                        ),
+                    ),
+                    None,
+                )
+            }
             "body" => (
                 Error::decode(format!(
                     "truncated body: the connection failed while reading it: {}",

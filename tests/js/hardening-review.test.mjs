@@ -161,3 +161,55 @@ test("7: the signing proxy's last line catches every encoding of a secret in a r
     gw.close();
   }
 });
+
+// Finding 3: timeoutMs and the caller's signal bound every await aligate makes for the caller.
+const HANG_BOUND_MS = 5000;
+const settled = (p) => Promise.race([
+  p.then(() => ({ ok: true }), (e) => ({ e })),
+  new Promise((r) => setTimeout(() => r({ pending: true }), HANG_BOUND_MS)),
+]);
+
+test("3: a fetch or a body that never settles, and a provider that never settles, end at timeoutMs or the signal", async () => {
+  const never = () => new Promise(() => {});
+  const endless = async () => new Response(new ReadableStream({ pull: never }), { status: 200, headers: { "content-type": "application/json" } });
+  const top = (fetch) => new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: "http://127.0.0.1:9/router/rest", fetch, timeoutMs: 200, retries: 0 });
+  for (const fetch of [never, endless]) {
+    const r = await settled(top(fetch).lianbeiOrderNotice({ biz_order_id: 1 }));
+    assert.equal(r.e?.kind, "timeout", JSON.stringify(r));
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 50);
+    const slow = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: "http://127.0.0.1:9/router/rest", fetch, timeoutMs: 60_000, retries: 0 });
+    const a = await settled(slow.lianbeiOrderNotice({ biz_order_id: 1 }, { signal: ac.signal }));
+    assert.equal(a.e?.kind, "aborted", JSON.stringify(a));
+  }
+  const lm = (timeoutMs) => new LinkedMallClient({ credentials: never, endpoint: "http://127.0.0.1:9/", timeoutMs, retries: 2, fetch: never });
+  const c = await settled(lm(200).confirmDisburse({ BizId: "b", BizUid: "u", LmOrderId: "1" }));
+  assert.equal(c.e?.kind, "timeout", JSON.stringify(c));
+  assert.ok(c.e instanceof AligateError);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  const d = await settled(lm(60_000).confirmDisburse({ BizId: "b", BizUid: "u", LmOrderId: "1" }, { signal: ac.signal }));
+  assert.equal(d.e?.kind, "aborted", JSON.stringify(d));
+  const refresh = await settled(lm(200).refreshCredentials());
+  assert.equal(refresh.e?.kind, "timeout", JSON.stringify(refresh));
+});
+
+test("3/4: a fetch that ignores its signal times out once for a write that is not repeat-safe, with outcome unknown", async () => {
+  let calls = 0;
+  const gw = await echoGateway(() => [200, "application/json", '{"alibaba_retail_commission_status_change_response":{"data":true}}']);
+  try {
+    // A wrapper that drops init.signal (the realistic bug), over a gateway that answers too late.
+    const fetch = (url, init) => {
+      calls++;
+      return new Promise((r) => setTimeout(r, 60_000)).then(() => globalThis.fetch(url, { method: init.method, headers: init.headers, body: init.body }));
+    };
+    const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: gw.url + "router/rest", fetch, timeoutMs: 200, retries: 2 });
+    const r = await settled(top.commissionStatusChange({ param0: { order_id: "1234567890123456789", order_status: 2 } }));
+    assert.equal(r.e?.kind, "timeout", JSON.stringify(r));
+    assert.equal(r.e.retryable, false);
+    assert.equal(r.e.outcome, "unknown");
+    assert.equal(calls, 1, "a write that is not repeat-safe was sent again");
+  } finally {
+    gw.close();
+  }
+});
