@@ -213,3 +213,47 @@ test("3/4: a fetch that ignores its signal times out once for a write that is no
     gw.close();
   }
 });
+
+// Finding 4: each error of a call says whether it may have been applied.
+test("4: AligateError.outcome: unknown after a timeout, reset, truncated or 5xx answer; not-applied after a refusal", async () => {
+  let answer;
+  const { createServer } = await import("node:http");
+  const gw = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => answer(res));
+  });
+  await new Promise((r) => gw.listen(0, "127.0.0.1", r));
+  const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: `http://127.0.0.1:${gw.address().port}/router/rest`, timeoutMs: 300, retries: 2 });
+  const unsafe = () => top.commissionStatusChange({ param0: { order_id: "1234567890123456789", order_status: 2 } });
+  const send = (status, type, body) => (res) => {
+    res.writeHead(status, { "content-type": type });
+    res.end(body);
+  };
+  const cases = [
+    ["timeout", "unknown", () => {}],
+    ["network", "unknown", (res) => res.socket.destroy()],
+    ["decode", "unknown", (res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": "100" });
+      res.write('{"alibaba_retail', () => setTimeout(() => res.socket.destroy(), 20));
+    }],
+    ["http", "unknown", send(503, "text/plain", "busy")],
+    ["http", "not-applied", send(400, "text/plain", "bad request")],
+    ["api", "not-applied", send(200, "application/json", '{"error_response":{"code":15,"msg":"Remote service error","sub_code":"isv.invalid-parameter"}}')],
+    ["api", "not-applied", send(200, "application/json", '{"error_response":{"code":7,"msg":"App Call Limited, This ban will last 99999 more seconds"}}')],
+    ["api", "unknown", send(200, "application/json", '{"error_response":{"code":15,"msg":"x","sub_code":"isp.unknown-error"}}')],
+  ];
+  try {
+    for (const [kind, outcome, a] of cases) {
+      answer = a;
+      await assert.rejects(unsafe(), (e) => {
+        assert.equal(e.kind, kind, e.message);
+        assert.equal(e.outcome, outcome, `${kind}: ${e.message}`);
+        return true;
+      });
+    }
+    await assert.rejects(top.commissionStatusChange({ param0: { order_status: "x" } }), (e) => e.kind === "validation" && e.outcome === "not-applied");
+  } finally {
+    gw.closeAllConnections();
+    gw.close();
+  }
+});
