@@ -257,3 +257,23 @@ test("4: AligateError.outcome: unknown after a timeout, reset, truncated or 5xx 
     gw.close();
   }
 });
+
+// Finding 6: gateway text and parameter keys reach messages, fields and issue paths with controls escaped.
+const RAW_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+test("6: no raw control characters in AligateError text or issue paths", () => {
+  const nasty = "bad\r\n2026 INFO ok\u0085\u009b2J\u2028\u202e\u2066\u007f\u001b[2J";
+  const body = new TextEncoder().encode(JSON.stringify({ error_response: { code: 15, msg: nasty, sub_code: `isv.${nasty}`, sub_msg: nasty } }));
+  assert.throws(() => decodeResponse(LIANBEI, 200, "application/json", body), (e) => {
+    for (const f of ["message", "msg", "apiMessage", "subCode", "subMsg"]) assert.ok(!RAW_CONTROL.test(e[f]), `${f}: ${JSON.stringify(e[f])}`);
+    assert.match(e.message, /bad\\u000d\\u000a2026/);
+    return true;
+  });
+  const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb" });
+  for (const key of ["biz_order_id\nINJECTED: yes", "k\u2028x", "k\u0085x", "k\u202ex"]) {
+    assert.throws(() => top.prepare(LIANBEI, { biz_order_id: 1, [key]: { [key]: 1 } }), (e) => {
+      assert.ok(!RAW_CONTROL.test(e.message), e.message);
+      for (const i of e.issues) assert.ok(!RAW_CONTROL.test(i.path), JSON.stringify(i.path));
+      return true;
+    });
+  }
+});
