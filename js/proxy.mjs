@@ -243,11 +243,14 @@ export function createSigningProxy(options) {
     }
     if (request.method !== "POST") return fail(request, 405, "method", "use POST", { allow: "POST, OPTIONS" });
     const key = clientKeyOf(request);
-    const locked = authLimiter.exhausted(key);
+    // The shared key (no socket address, header or clientKey) is every client: a lockout there would let anyone
+    // lock out the token holder, so it has none (a 16+ character token is not guessed; the rate limit stays).
+    const shared = key === "anonymous" || key === "unknown";
+    const locked = !shared && authLimiter.exhausted(key);
     if (locked) return fail(request, 429, "rate_limited", `too many failed authentications; retry in ${locked} s`, { "retry-after": String(locked) });
     const auth = request.headers.get("authorization") ?? "";
     if (!auth.startsWith("Bearer ") || !constantTimeEqual(auth.slice(7), token)) {
-      authLimiter.hit(key);
+      if (!shared) authLimiter.hit(key);
       return fail(request, 401, "unauthorized", "missing or wrong bearer token", { "www-authenticate": "Bearer" });
     }
     const wait = limiter.hit(key);

@@ -277,3 +277,18 @@ test("6: no raw control characters in AligateError text or issue paths", () => {
     });
   }
 });
+
+// Finding 8: without a way to tell clients apart, failed auths cannot lock the token holder out.
+test("8: the shared client key has no failed-auth lockout; told-apart clients still have one", async () => {
+  const { createSigningProxy } = await import("aligate/proxy");
+  const TOKEN = "bearer-token-0123456789";
+  const ask = (proxy, token, headers = {}) => proxy(new Request("http://proxy/", { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers },
+    body: JSON.stringify({ api: LIANBEI, params: { biz_order_id: 1 }, dryRun: true }) }));
+  const shared = createSigningProxy({ token: TOKEN, allow: [LIANBEI], top: { appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb" } });
+  for (let i = 0; i < 30; i++) assert.equal((await ask(shared, "wrong-token-0123456789")).status, 401);
+  assert.equal((await ask(shared, TOKEN)).status, 200);
+  const keyed = createSigningProxy({ token: TOKEN, allow: [LIANBEI], top: { appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb" }, trustedClientHeader: "x-client" });
+  for (let i = 0; i < 10; i++) assert.equal((await ask(keyed, "wrong-token-0123456789", { "x-client": "10.0.0.1" })).status, 401);
+  assert.equal((await ask(keyed, TOKEN, { "x-client": "10.0.0.1" })).status, 429);
+  assert.equal((await ask(keyed, TOKEN, { "x-client": "10.0.0.2" })).status, 200);
+});
