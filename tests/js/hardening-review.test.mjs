@@ -292,3 +292,39 @@ test("8: the shared client key has no failed-auth lockout; told-apart clients st
   assert.equal((await ask(keyed, TOKEN, { "x-client": "10.0.0.1" })).status, 429);
   assert.equal((await ask(keyed, TOKEN, { "x-client": "10.0.0.2" })).status, 200);
 });
+
+// Findings 4 and 9, the CLI: its stdout escapes what JSON.stringify leaves raw, and `send` does not advise
+// rerunning a write whose outcome is unknown.
+async function runCli(args, cwd) {
+  const { spawn } = await import("node:child_process");
+  const { dirname, join } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const cli = join(dirname(fileURLToPath(import.meta.resolve("aligate/package.json"))), "js", "cli.mjs");
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TOP_|ALIBABA_CLOUD_)/.test(k)));
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [cli, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
+    p.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err });
+    });
+  });
+}
+
+test("9: aligate call's stdout has no raw C1, DEL, LS/PS or bidi controls, and stays JSON", async () => {
+  const text = "a\u0085b\u009b2Jc\u007fd\u2028e\u202ef\u2066g";
+  const gw = await echoGateway(() => [200, "application/json", JSON.stringify({ alibaba_alisports_lianbei_order_notice_response: { result: { msg: text } } })]);
+  try {
+    const r = await runCli(["call", LIANBEI, "--param", "biz_order_id=1", "--endpoint", gw.url + "router/rest",
+      "--app-key", "12345678", "--app-secret", "bbbbbbbbbbbbbbbb"], process.cwd());
+    assert.equal(r.code, 0, r.err);
+    assert.ok(!/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(r.out), JSON.stringify(r.out));
+    assert.equal(JSON.parse(r.out).result.msg, text);
+  } finally {
+    gw.close();
+  }
+});
