@@ -645,6 +645,8 @@ async function cmdSend(positional, opts) {
     process.on("SIGTERM", onSignal);
     let ok = 0;
     let failed = 0;
+    // Failed lines the gateway may have applied (outcome "unknown", not repeat-safe): not to be rerun blindly.
+    const unknown = [];
     let fatal = null;
     const unrecorded = [];
     const record = (fd, which, path, text, item, succeeded) => {
@@ -721,6 +723,7 @@ async function cmdSend(positional, opts) {
         } else {
           const text = `${JSON.stringify({ line: item.line, error: errorJson(outcome.error), params: item.text })}\n`;
           if (record(failedFd, "failed", failedPath, text, item, false)) failed++;
+          if (outcome.error?.outcome === "unknown" && outcome.error.retryable !== true) unknown.push(item.line);
         }
         report(false);
       }
@@ -731,7 +734,12 @@ async function cmdSend(positional, opts) {
     const notSent = work.length - next;
     note(`done: ${ok} ok, ${failed} failed, ${skipped} skipped (already done)${notSent ? `, ${notSent} not sent` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     note(`results: ${resultsPath}`);
-    note(`failed:  ${failedPath}${failed ? " (rerun the same command to retry them)" : ""}`);
+    note(`failed:  ${failedPath}${failed > unknown.length ? ` (rerun the same command to retry them${unknown.length ? ", after the check below" : ""})` : ""}`);
+    if (unknown.length) {
+      unknown.sort((a, b) => a - b);
+      note(`outcome unknown: line(s) ${listLines(unknown)} may have been applied by the gateway (a timeout, a lost connection or an unreadable answer; "outcome":"unknown" in ${failedPath}). ` +
+        "Do not rerun before checking each on the gateway (the order's status, or its requestId when there is one): a rerun sends every failed line again, so remove the applied ones from the input first");
+    }
     if (fatal) {
       const lost = unrecorded.length
         ? `; line(s) ${listLines(unrecorded)} succeeded but are not in the results file, so a rerun would send them again: record or remove them first`

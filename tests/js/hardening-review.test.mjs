@@ -328,3 +328,40 @@ test("9: aligate call's stdout has no raw C1, DEL, LS/PS or bidi controls, and s
     gw.close();
   }
 });
+
+test("4: aligate send lists writes of unknown outcome apart and does not advise rerunning them", async () => {
+  const { mkdtempSync, writeFileSync, readFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "aligate-review-"));
+  // Line 1 times out (may have been applied); line 2 is refused with a 400 (not applied).
+  const slow = await (async () => {
+    const { createServer } = await import("node:http");
+    const s = createServer((req, res) => {
+      let b = "";
+      req.on("data", (c) => (b += c));
+      req.on("end", () => {
+        if (b.includes("111")) return; // never answers
+        res.writeHead(400, { "content-type": "text/plain" });
+        res.end("bad");
+      });
+    });
+    await new Promise((r) => s.listen(0, "127.0.0.1", r));
+    return s;
+  })();
+  try {
+    writeFileSync(join(dir, "day.jsonl"), '{"param0":{"order_id":"111","order_status":2}}\n{"param0":{"order_id":"222","order_status":2}}\n');
+    const r = await runCli(["send", "alibaba.retail.commission.status.change", "--jsonl", "day.jsonl", "--endpoint", `http://127.0.0.1:${slow.address().port}/router/rest`,
+      "--app-key", "12345678", "--app-secret", "bbbbbbbbbbbbbbbb", "--session", "sessionsession", "--timeout-ms", "300"], dir);
+    assert.equal(r.code, 1, r.err);
+    assert.match(r.err, /outcome unknown: line\(s\) 1 may have been applied/);
+    assert.doesNotMatch(r.err, /outcome unknown: line\(s\) [^\n]*2/);
+    assert.match(r.err, /Do not rerun before checking/);
+    assert.match(r.err, /rerun the same command to retry them, after the check below/);
+    const failed = readFileSync(join(dir, "day.failed.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(failed.map((f) => [f.line, f.error.outcome]).sort(), [[1, "unknown"], [2, "not-applied"]]);
+  } finally {
+    slow.closeAllConnections();
+    slow.close();
+  }
+});
