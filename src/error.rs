@@ -187,8 +187,9 @@ pub fn visible(s: String) -> String {
 }
 
 /// Secrets shorter than this are not looked for (they would match ordinary
-/// words); a run of this many leading characters of a secret is scrubbed too
-/// (an excerpt can cut a secret short).
+/// words); a text that ends (before an excerpt's `…`) with this many or more
+/// leading characters of a secret has them scrubbed too (an excerpt can cut
+/// a secret short).
 const SCRUB_MIN: usize = 8;
 
 impl Error {
@@ -228,8 +229,9 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 /// One decoded unit of `t` at `i`: the ASCII byte it stands for (`%2b`,
-/// `\"`, `&amp;`, `&#x2F;`… or itself; `+` and space are one byte here, as
-/// in form encoding) and its length in `t`.
+/// `\u002f`, `&amp;`, `&#x2F;`… or itself; `+` and space are one byte here,
+/// as in form encoding) and its length in `t`. Backslashes are dropped by the
+/// caller (JSON escapes, however often applied: `\\/` is `/`).
 fn unit(t: &[u8], i: usize) -> (u8, usize) {
     let at = |k: usize| t.get(i + k).copied().unwrap_or(0);
     let b = match at(0) {
@@ -237,14 +239,12 @@ fn unit(t: &[u8], i: usize) -> (u8, usize) {
             (Some(h), Some(l)) => return (fold(h * 16 + l), 3),
             _ => b'%',
         },
-        b'\\' => match at(1) {
-            c @ (b'"' | b'\\' | b'/') => return (fold(c), 2),
-            b'u' if at(2) == b'0' && at(3) == b'0' => match (hex(at(4)), hex(at(5))) {
+        b'\\' if at(1) == b'u' && at(2) == b'0' && at(3) == b'0' => {
+            match (hex(at(4)), hex(at(5))) {
                 (Some(h), Some(l)) => return (fold(h * 16 + l), 6),
                 _ => b'\\',
-            },
-            _ => b'\\',
-        },
+            }
+        }
         b'&' => {
             let end = t
                 .get(i..)
@@ -301,14 +301,21 @@ pub fn scrub_text(text: &str, secrets: &[&str]) -> Option<String> {
     let mut i = 0;
     while i < t.len() {
         let (b, n) = unit(t, i);
-        u.push(b);
-        at.push(i);
+        if b != b'\\' {
+            u.push(b);
+            at.push(i);
+        }
         i += n;
     }
     at.push(t.len());
     let mut hit = vec![false; u.len()];
-    for s in secrets.iter().filter(|s| s.len() >= SCRUB_MIN) {
-        let s: Vec<u8> = s.bytes().map(fold).collect();
+    // Where a cut secret would end: before the excerpt mark `…`, else the end.
+    let end = u.len() - if u.ends_with("…".as_bytes()) { 3 } else { 0 };
+    for s in secrets {
+        let s: Vec<u8> = s.bytes().filter(|&b| b != b'\\').map(fold).collect();
+        if s.len() < SCRUB_MIN {
+            continue;
+        }
         // KMP failure table.
         let mut fail = vec![0usize; s.len()];
         let mut k = 0;
@@ -322,10 +329,7 @@ pub fn scrub_text(text: &str, secrets: &[&str]) -> Option<String> {
             fail[j] = k;
         }
         let mut q = 0;
-        for (j, &b) in u.iter().enumerate() {
-            if q >= SCRUB_MIN && s[q] != b {
-                hit[j - q..j].fill(true);
-            }
+        for (j, &b) in u.iter().enumerate().take(end) {
             while q > 0 && s[q] != b {
                 q = fail[q - 1];
             }
@@ -338,7 +342,7 @@ pub fn scrub_text(text: &str, secrets: &[&str]) -> Option<String> {
             }
         }
         if q >= SCRUB_MIN {
-            hit[u.len() - q..].fill(true);
+            hit[end - q..end].fill(true);
         }
     }
     if !hit.contains(&true) {
