@@ -117,6 +117,11 @@ export class AligateError extends Error {
   readonly retryable: boolean;
   /** Requests sent (0 for validation errors). */
   readonly attempts: number;
+  /**
+   * Errors of a call and validation errors: "not-applied" when the failure proves nothing was processed,
+   * "unknown" when the request may have been applied (check before sending a write that is not repeat-safe again).
+   */
+  readonly outcome?: "unknown" | "not-applied";
   readonly issues?: Issue[];
   readonly status?: number;
   /** TOP `code` / Aliyun `Code`. */

@@ -18,7 +18,7 @@ const STATUS_BY_KIND = new Map([["validation", 422], ["api", 502], ["http", 502]
 const FIXED_MESSAGE = new Map([["network", "the gateway could not be reached"], ["timeout", "the gateway did not answer in time"],
   ["aborted", "the call was aborted"], ["internal", "internal error"], ["http", "the gateway answered an HTTP error"],
   ["decode", "the gateway's answer could not be decoded"]]);
-const STRING_FIELDS = ["code", "msg", "apiMessage", "subCode", "subMsg", "requestId", "hostId", "recommend"];
+const STRING_FIELDS = ["code", "msg", "apiMessage", "subCode", "subMsg", "requestId", "hostId", "recommend", "outcome"];
 const WITHHELD = "[withheld: the text quoted a credential]";
 const JSON_TYPE = "application/json;charset=utf-8";
 

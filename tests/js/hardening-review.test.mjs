@@ -365,3 +365,33 @@ test("4: aligate send lists writes of unknown outcome apart and does not advise 
     slow.close();
   }
 });
+
+test("4: the signing proxy passes the outcome on to the browser", async () => {
+  const { createSigningProxy } = await import("aligate/proxy");
+  const never = () => new Promise(() => {});
+  const proxy = createSigningProxy({ token: "bearer-token-0123456789", allow: ["alibaba.retail.commission.status.change"],
+    top: new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", fetch: never, timeoutMs: 200, retries: 0 }) });
+  const r = await proxy(new Request("http://proxy/", { method: "POST", headers: { authorization: "Bearer bearer-token-0123456789" },
+    body: JSON.stringify({ api: "alibaba.retail.commission.status.change", params: { param0: { order_id: "1", order_status: 2 } } }) }));
+  const { error } = await r.json();
+  assert.equal(r.status, 504);
+  assert.deepEqual([error.kind, error.outcome, error.retryable], ["timeout", "unknown", false]);
+});
+
+// Finding 11: what goes inside the v3 Authorization header cannot add fields to it.
+test("11: a v3 accessKeyId with ',', '=', ';' or whitespace is refused by path, never echoed", async () => {
+  for (const id of ["a,SignedHeaders=host,Signature=00", "a=b", "a;b", "a b"]) {
+    assert.throws(() => new LinkedMallClient({ accessKeyId: id, accessKeySecret: "akSecretakSecret", signatureVersion: "v3" }), (e) => {
+      assert.ok(e instanceof AligateError);
+      assert.ok(e.issues.some((i) => i.path === "options.accessKeyId"), JSON.stringify(e.issues));
+      assert.ok(!e.message.includes(id), e.message);
+      return true;
+    });
+  }
+  // From a credentials provider: refused before anything is sent.
+  let sent = 0;
+  const lm = new LinkedMallClient({ signatureVersion: "v3", retries: 0, fetch: async () => (sent++, new Response("{}")),
+    credentials: async () => ({ accessKeyId: "a,Signature=00", accessKeySecret: "akSecretakSecret" }) });
+  await assert.rejects(lm.confirmDisburse({ BizId: "b", BizUid: "u", LmOrderId: "1" }), (e) => e.kind === "validation" && !e.message.includes("a,Signature"));
+  assert.equal(sent, 0);
+});
