@@ -154,7 +154,9 @@ fn unsafe_at(b: &[u8], i: usize) -> Option<(u32, usize)> {
 
 /// Whether `s` holds a character `visible` escapes.
 pub fn has_unsafe(s: &str) -> bool {
-    (0..s.len()).any(|i| unsafe_at(s.as_bytes(), i).is_some())
+    // Fast path (every parameter key passes here): printable ASCII is safe.
+    !s.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && (0..s.len()).any(|i| unsafe_at(s.as_bytes(), i).is_some())
 }
 
 /// `s` with every unsafe character (see `unsafe_at`) written as a visible
