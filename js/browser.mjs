@@ -32,3 +32,4 @@ export const validateWire = (...a) => api.validateWire(...a);
 export const modelledApis = (...a) => api.modelledApis(...a);
 export const protocolOf = (...a) => api.protocolOf(...a);
 export const decodeResponse = (...a) => api.decodeResponse(...a);
+export const __scrub = (...a) => api.__scrub(...a);

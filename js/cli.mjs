@@ -97,8 +97,9 @@ class UsageError extends Error {
 // ── Text shown to the user: one line per message, no raw control characters,
 // no secret value. Every message passes through `line()` before stderr.
 const SECRETS = new Set();
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const hasControl = (s) => /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s);
+// C0, DEL, C1, the JS line/paragraph separators and the bidi embeddings, overrides and isolates.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const hasControl = (s) => /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s);
 const escapeControl = (s) =>
   s.replace(CONTROL, (c) => (c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16)}`));
 function redact(s) {
@@ -113,6 +114,9 @@ function line(s) {
 /** A user value for a message: cut short (`short`), and quoted (`quote`); `line` escapes it. */
 const short = (s) => (s.length > 80 ? `${s.slice(0, 80)}… (${s.length} characters)` : s);
 const quote = (s) => escapeControl(JSON.stringify(short(s)));
+/** JSON for stdout: what JSON.stringify leaves raw (DEL, C1, U+2028/9, bidi controls) as `\uXXXX`, still valid JSON. */
+const jsonOut = (v) =>
+  JSON.stringify(v, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 /** One message, one line: a newline inside it is escaped like any control character. */
 const note = (m) => {
   try {
@@ -598,7 +602,7 @@ async function cmdCall(positional, opts) {
   try {
     const client = await clientFor(api, opts, held);
     const result = opts["dry-run"] ? client.prepare(api, params, { redact: true }) : await client.execute(api, params);
-    await out(JSON.stringify(result, null, 2) + "\n");
+    await out(jsonOut(result) + "\n");
     return 0;
   } finally {
     await held.sandbox?.close();
@@ -721,6 +725,8 @@ async function cmdSend(positional, opts) {
     process.on("SIGTERM", onSignal);
     let ok = 0;
     let failed = 0;
+    // Failed lines the gateway may have applied (outcome "unknown", not repeat-safe): not to be rerun blindly.
+    const unknown = [];
     let fatal = null;
     const unrecorded = [];
     const record = (fd, which, path, text, item, succeeded) => {
@@ -797,6 +803,7 @@ async function cmdSend(positional, opts) {
         } else {
           const text = `${JSON.stringify({ line: item.line, error: errorJson(outcome.error), params: item.text })}\n`;
           if (record(failedFd, "failed", failedPath, text, item, false)) failed++;
+          if (outcome.error?.outcome === "unknown" && outcome.error.retryable !== true) unknown.push(item.line);
         }
         report(false);
       }
@@ -807,7 +814,12 @@ async function cmdSend(positional, opts) {
     const notSent = work.length - next;
     note(`done: ${ok} ok, ${failed} failed, ${skipped} skipped (already done)${notSent ? `, ${notSent} not sent` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     note(`results: ${resultsPath}`);
-    note(`failed:  ${failedPath}${failed ? " (rerun the same command to retry them)" : ""}`);
+    note(`failed:  ${failedPath}${failed > unknown.length ? ` (rerun the same command to retry them${unknown.length ? ", after the check below" : ""})` : ""}`);
+    if (unknown.length) {
+      unknown.sort((a, b) => a - b);
+      note(`outcome unknown: line(s) ${listLines(unknown)} may have been applied by the gateway (a timeout, a lost connection or an unreadable answer; "outcome":"unknown" in ${failedPath}). ` +
+        "Do not rerun before checking each on the gateway (the order's status, or its requestId when there is one): a rerun sends every failed line again, so remove the applied ones from the input first");
+    }
     if (fatal) {
       const lost = unrecorded.length
         ? `; line(s) ${listLines(unrecorded)} succeeded but are not in the results file, so a rerun would send them again: record or remove them first`
@@ -924,7 +936,7 @@ async function runDemo(sb, say, sayError) {
     if (p.body) say(`   body: ${p.body.length > 300 ? p.body.slice(0, 300) + "…" : p.body}`);
     try {
       const r = await client.execute(d.api, params);
-      say(`   response: ${JSON.stringify(r, null, 2).replace(/\n/g, "\n   ")}`);
+      say(`   response: ${jsonOut(r).replace(/\n/g, "\n   ")}`);
     } catch (e) {
       failures++;
       sayError(e);

@@ -178,12 +178,43 @@ const guardFunction = (fn) => function guarded(...args) {
 // mapping); this side only does what needs the host: fetch, timers, reading
 // the body, awaiting the credentials provider.
 
+// Caller bytes are read through %TypedArray%'s own accessors: the glue copies
+// `arg.length` bytes into wasm, so a subclass whose `length` getter lies would
+// make wasm read stale heap, and a Proxy leaks what the glue allocated.
+const TA = Object.getPrototypeOf(Uint8Array.prototype);
+const taLength = Object.getOwnPropertyDescriptor(TA, "length").get;
+const taTag = Object.getOwnPropertyDescriptor(TA, Symbol.toStringTag).get;
+const taSet = TA.set;
+const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength").get;
+
+/** The real length of a real Uint8Array (internal slots, no getter), or -1 (a Proxy, another type, a detached buffer). */
+function bytesLength(v) {
+  try {
+    return taTag.call(v) === "Uint8Array" ? taLength.call(v) : -1;
+  } catch {
+    return -1;
+  }
+}
+
+/** Copies the chunks (each checked by `bytesLength`) into one plain Uint8Array of `n` bytes; throws on a detached one. */
+function concatBytes(chunks, n) {
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const [c, len] of chunks) {
+    taSet.call(out, c, at);
+    at += len;
+  }
+  return out;
+}
+
 /** Reads at most `max` bytes; past that, cancels and returns max + 1 bytes (the core reports the overflow). */
 async function readCapped(res, max) {
   const stream = res.body;
   if (!stream) {
-    const buf = new Uint8Array(await res.arrayBuffer());
-    return buf.length > max ? new Uint8Array(max + 1) : buf;
+    const ab = await res.arrayBuffer();
+    // Throws unless it is a real ArrayBuffer (an array-like would be copied element by element).
+    if (abLength.call(ab) > max) return new Uint8Array(max + 1);
+    return new Uint8Array(ab);
   }
   const reader = stream.getReader();
   const chunks = [];
@@ -192,22 +223,16 @@ async function readCapped(res, max) {
     const { done, value } = await reader.read();
     if (done) break;
     // A custom `fetch` may hand back any stream: only bytes are bytes.
-    if (!(value instanceof Uint8Array)) throw new TypeError("the response body yielded a chunk that is not a Uint8Array");
-    if (n + value.length > max) {
+    const len = bytesLength(value);
+    if (len < 0) throw new TypeError("the response body yielded a chunk that is not a Uint8Array");
+    if (n + len > max) {
       reader.cancel().catch(() => {});
       return new Uint8Array(max + 1);
     }
-    chunks.push(value);
-    n += value.length;
+    chunks.push([value, len]);
+    n += len;
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks, n);
 }
 
 // The caller's signal is read through these: a throwing getter or listener
@@ -240,9 +265,15 @@ function responseHead(res) {
   return [status, typeof type === "string" ? type : ""];
 }
 
-/** One attempt: the decoded outcome from `call` (JSON text or a delay), or it throws. */
-async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
-  if (isAborted(signal)) return call.__failed("aborted");
+/** What an await lost to: the attempt's deadline or the caller's signal (see `bound`). */
+const LOST = Symbol("lost");
+
+/**
+ * The bound on one attempt (or one credentials call): `timeoutMs` and the caller's signal. `race(p)` settles
+ * like `p`, or rejects with LOST when the bound ends first: a fetch that ignores its signal, a body that never
+ * ends or a provider that never settles cannot hold the call open. `why(stage)` names what ended it.
+ */
+function bound(signal, timeoutMs) {
   const controller = new AbortController();
   const onAbort = () => controller.abort();
   listen(signal, true, onAbort);
@@ -251,21 +282,41 @@ async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
     timedOut = true;
     controller.abort();
   }, timeoutMs);
+  const gone = new Promise((_, reject) => controller.signal.addEventListener("abort", () => reject(LOST), { once: true }));
+  gone.catch(() => {});
+  return {
+    signal: controller.signal,
+    race(p) {
+      const q = Promise.resolve(p);
+      q.catch(() => {});
+      return Promise.race([q, gone]);
+    },
+    why: (stage) => (isAborted(signal) ? "aborted" : timedOut ? "timeout" : stage),
+    end() {
+      clearTimeout(timer);
+      listen(signal, false, onAbort);
+    },
+  };
+}
+
+/** One attempt: the decoded outcome from `call` (JSON text or a delay), or it throws. */
+async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
+  if (isAborted(signal)) return call.__failed("aborted");
+  const b = bound(signal, timeoutMs);
   let stage = "network";
   let head;
   let body;
   try {
-    const init = { method: p.method, headers: p.headers, signal: controller.signal };
+    const init = { method: p.method, headers: p.headers, signal: b.signal };
     if (p.method !== "GET" && p.body) init.body = p.body;
-    const res = await (fetchFn ?? globalThis.fetch)(p.url, init);
+    const res = await b.race((fetchFn ?? globalThis.fetch)(p.url, init));
     head = responseHead(res);
     stage = "body";
-    body = await readCapped(res, maxBody);
+    body = await b.race(readCapped(res, maxBody));
   } catch (e) {
-    return call.__failed(isAborted(signal) ? "aborted" : timedOut ? "timeout" : stage, e);
+    return call.__failed(b.why(stage), e);
   } finally {
-    clearTimeout(timer);
-    listen(signal, false, onAbort);
+    b.end();
   }
   return call.__received(head[0], head[1], body);
 }
@@ -284,13 +335,23 @@ function sleep(ms, signal) {
   });
 }
 
-async function credentials(call) {
+/**
+ * Awaits the credentials provider, bounded like an attempt: undefined, or (the bound ended first) the wait
+ * `__failed` gives before trying again; it throws the final error.
+ */
+async function credentials(call, [, signal, timeoutMs] = call.__io()) {
+  if (isAborted(signal)) return call.__failed("aborted");
+  const b = bound(signal, timeoutMs);
   let value;
   let ok = true;
   try {
-    value = await call.__provider()();
+    value = await b.race(call.__provider()());
   } catch (e) {
+    // "credentials": a timeout that counts as an attempt, so the retry bound holds.
+    if (e === LOST) return call.__failed(b.why("credentials") === "aborted" ? "aborted" : "credentials");
     [ok, value] = [false, e];
+  } finally {
+    b.end();
   }
   call.__setCredentials(ok, value);
 }
@@ -299,7 +360,13 @@ async function execute(call) {
   try {
     const io = call.__io();
     for (;;) {
-      if (call.__needsCredentials()) await credentials(call);
+      if (call.__needsCredentials()) {
+        const wait = await credentials(call, io);
+        if (wait !== undefined) {
+          if (!(await sleep(wait, io[1]))) call.__failed("aborted");
+          continue;
+        }
+      }
       const out = await attempt(call, preparedFromLine(call.__sign()), io);
       if (typeof out === "string") return JSON.parse(out);
       // Aborted during the wait: __failed throws the final "aborted" error.
@@ -403,7 +470,7 @@ export function defineClasses(wasm) {
 
 const CLASSES = ["TopClient", "LinkedMallClient"];
 const FUNCTIONS = ["signTop", "signAliyunRpc", "topTimestamp", "validateParams", "validateWire", "modelledApis", "protocolOf",
-  "decodeResponse", "__panicForTest"];
+  "decodeResponse", "__panicForTest", "__scrub"];
 
 /**
  * Wires a glue module (and its instance's raw exports) to the JS side; returns the public API.
@@ -415,12 +482,22 @@ export function install(wasm, raw, random) {
   wasm.__setup(AligateError, replacer, random);
   const api = { AligateError, unmodelled, ...defineClasses(wasm) };
   for (const name of FUNCTIONS) api[name] = guardFunction(wasm[name]);
-  // The body crosses as bytes (the glue copies a typed array); anything else
-  // is refused here rather than coerced element by element.
+  // The body crosses as bytes (the glue copies a typed array): a plain copy
+  // made here (see `bytesLength`); anything else is refused, not coerced.
   const decode = api.decodeResponse;
   api.decodeResponse = function decodeResponse(api_, status, contentType, body, options) {
-    if (!(body instanceof Uint8Array)) throw misuse("decodeResponse: body must be a Uint8Array");
-    return decode(api_, status, contentType, body, options);
+    const len = bytesLength(body);
+    let bytes;
+    try {
+      bytes = len < 0 ? undefined : concatBytes([[body, len]], len);
+    } catch {
+      // Detached meanwhile: refused below like any other non-bytes.
+    }
+    if (!bytes) {
+      const message = "expected a Uint8Array (not a Proxy, another typed array or a detached buffer)";
+      throw new AligateError(`invalid request: body: ${message}`, { kind: "validation", retryable: false, attempts: 0, issues: [{ path: "body", message }] });
+    }
+    return decode(api_, status, contentType, bytes, options);
   };
   api.__memoryBytes = wasm.__memoryBytes;
   return api;

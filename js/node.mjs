@@ -5,6 +5,6 @@ const m = createRequire(import.meta.url)("../pkg/node.cjs");
 export const {
   init, AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,
   FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire,
-  modelledApis, protocolOf, decodeResponse, unmodelled,
+  modelledApis, protocolOf, decodeResponse, unmodelled, __scrub,
 } = m;
 export default m;

@@ -18,7 +18,11 @@ export interface SigningProxyOptions {
    * window; while that many are live, newcomers share one window of `requests`.
    */
   rateLimit?: { requests?: number; perMs?: number; maxClients?: number };
-  /** Wrong or missing tokens per client before 429 (then even the right token waits), default 10 per 600 000 ms. */
+  /**
+   * Wrong or missing tokens per client before 429 (then even the right token waits), default 10 per 600 000 ms.
+   * Not applied to the key shared by all clients when none can be told apart (no socket address,
+   * trustedClientHeader or clientKey): there it would let anyone lock out the token holder.
+   */
   authFailures?: { requests?: number; perMs?: number };
   /**
    * A header the deployment's own front end sets to the client's address, e.g. "cf-connecting-ip" behind

@@ -6,7 +6,7 @@
 // runs in Node (see toNodeHandler) and in Workers.
 // Every request is hostile: nothing a client sends may throw out of the
 // handler or the adapter, and no response may carry a credential.
-import { TopClient, LinkedMallClient, AligateError, modelledApis, protocolOf } from "aligate";
+import { TopClient, LinkedMallClient, AligateError, modelledApis, protocolOf, __scrub } from "aligate";
 
 // Maps, not object literals: a kind such as "constructor" must not find Object.prototype.
 const STATUS_BY_KIND = new Map([["validation", 422], ["api", 502], ["http", 502], ["network", 502], ["timeout", 504],
@@ -17,7 +17,7 @@ const STATUS_BY_KIND = new Map([["validation", 422], ["api", 502], ["http", 502]
 const FIXED_MESSAGE = new Map([["network", "the gateway could not be reached"], ["timeout", "the gateway did not answer in time"],
   ["aborted", "the call was aborted"], ["internal", "internal error"], ["http", "the gateway answered an HTTP error"],
   ["decode", "the gateway's answer could not be decoded"]]);
-const STRING_FIELDS = ["code", "msg", "apiMessage", "subCode", "subMsg", "requestId", "hostId", "recommend"];
+const STRING_FIELDS = ["code", "msg", "apiMessage", "subCode", "subMsg", "requestId", "hostId", "recommend", "outcome"];
 const WITHHELD = "[withheld: the text quoted a credential]";
 const JSON_TYPE = "application/json;charset=utf-8";
 
@@ -64,21 +64,14 @@ async function readCapped(request, max) {
 }
 
 /**
- * Every form a secret can take in a response: raw, JSON-escaped, percent-encoded (URI, RFC 3986, form),
- * and each piece of it between header syntax (control characters, ":"), where a value that split a header
- * line would be cut before a gateway echoes it.
+ * The secrets to look for, newline-separated for the core's scrub (`__scrub`: raw, percent-encoded in any
+ * case with `+` for space, JSON- and HTML-escaped): each secret and each piece of it between header syntax
+ * (control characters, ":"), where a value that split a header line would be cut before a gateway echoes it.
  */
 function secretForms(secrets) {
-  const forms = new Set();
   const pieces = secrets.flatMap((s) => (typeof s === "string" ? [s, ...s.split(/[\x00-\x1f\x7f:]+/)] : []));
-  for (const s of new Set(pieces)) {
-    // Shorter values would match ordinary words; aligate's own options refuse nothing shorter anyway.
-    if (typeof s !== "string" || s.length < 8) continue;
-    const uri = encodeURIComponent(s);
-    const rfc = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    for (const f of [s, JSON.stringify(s).slice(1, -1), uri, rfc, rfc.replace(/%20/g, "+")]) forms.add(f);
-  }
-  return [...forms];
+  // Shorter values would match ordinary words (the core skips them too).
+  return [...new Set(pieces)].filter((s) => s.length >= 8 && !s.includes("\n")).join("\n");
 }
 
 /** The secrets a client configuration names (explicitly or through its environment). */
@@ -214,7 +207,7 @@ export function createSigningProxy(options) {
   }
   if (options.clientKey !== undefined && typeof options.clientKey !== "function") throw new TypeError("createSigningProxy: clientKey must be a function");
   const forms = secretForms([token, ...configuredSecrets(options.top, options.linkedmall)]);
-  const leaks = (text) => forms.some((f) => text.includes(f));
+  const leaks = (text) => forms !== "" && __scrub(text, forms) !== undefined;
   const scrub = (text) => (leaks(text) ? WITHHELD : text);
 
   function clientKeyOf(request) {
@@ -255,11 +248,14 @@ export function createSigningProxy(options) {
     }
     if (request.method !== "POST") return fail(request, 405, "method", "use POST", { allow: "POST, OPTIONS" });
     const key = clientKeyOf(request);
-    const locked = authLimiter.exhausted(key);
+    // The shared key (no socket address, header or clientKey) is every client: a lockout there would let anyone
+    // lock out the token holder, so it has none (a 16+ character token is not guessed; the rate limit stays).
+    const shared = key === "anonymous" || key === "unknown";
+    const locked = !shared && authLimiter.exhausted(key);
     if (locked) return fail(request, 429, "rate_limited", `too many failed authentications; retry in ${locked} s`, { "retry-after": String(locked) });
     const auth = request.headers.get("authorization") ?? "";
     if (!auth.startsWith("Bearer ") || !constantTimeEqual(auth.slice(7), token)) {
-      authLimiter.hit(key);
+      if (!shared) authLimiter.hit(key);
       return fail(request, 401, "unauthorized", "missing or wrong bearer token", { "www-authenticate": "Bearer" });
     }
     const wait = limiter.hit(key);

@@ -11,5 +11,5 @@ export const init = async () => {};
 export const {
   AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,
   FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire,
-  modelledApis, protocolOf, decodeResponse, unmodelled,
+  modelledApis, protocolOf, decodeResponse, unmodelled, __scrub,
 } = api;

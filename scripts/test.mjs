@@ -144,9 +144,9 @@ await suite("rust: cargo clippy -D warnings (native and wasm32)", async () =>
   // The shipped configuration: no_std, our panic handler.
   (await run("cargo", ["clippy", "--quiet", "--target", "wasm32-unknown-unknown", "--lib", "--no-default-features", "--", "-D", "warnings"])));
 await suite("rust: cargo test (core, vectors, property tests)", () => run("cargo", ["test", "--quiet"]));
-// The core from native Rust (examples/sandbox_native.rs, HTTP by ureq) against the sandbox on 127.0.0.1: the four
+// The core from native Rust (examples/sandbox_native/, HTTP by ureq) against the sandbox on 127.0.0.1: the four
 // calls succeed, a 19-digit id comes back exact, and an injected 503 on the read is retried by client::Attempts.
-await suite("native Rust example against the sandbox (examples/sandbox_native.rs)", async () => {
+await suite("native Rust example against the sandbox (examples/sandbox_native/)", async () => {
   const built = await run("cargo", ["build", "--quiet", "--example", "sandbox_native"]);
   if (built) return built;
   const { startSandbox } = await import(join(root, "js/sandbox.mjs"));

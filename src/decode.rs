@@ -50,13 +50,15 @@ fn http_error(r: &Received) -> Error {
     e
 }
 
+/// A gateway field as error text (control characters made visible).
 fn text_of(v: Option<&Json>) -> Option<String> {
-    match v? {
-        Json::Str(s) => Some(s.clone()),
-        Json::Null => None,
-        Json::Num(n) => Some(n.clone()),
-        other => Some(other.to_string()),
-    }
+    let t = match v? {
+        Json::Str(s) => s.clone(),
+        Json::Null => return None,
+        Json::Num(n) => n.clone(),
+        other => other.to_string(),
+    };
+    Some(crate::error::visible(t))
 }
 
 /// Parses a body as the call's format into a JSON value (XML via `xml.rs`);

@@ -213,7 +213,7 @@ impl RpcConfig {
     /// (`prepare_rpc` runs this on each call; see `TopConfig::check`).
     pub fn check(&self) -> Result<()> {
         let token = self.security_token.as_ref().map_or("", |t| t.expose());
-        checks::options(
+        let checked = checks::options(
             &[
                 ("options.accessKeyId", &self.access_key_id),
                 ("options.securityToken", token),
@@ -221,7 +221,24 @@ impl RpcConfig {
             ],
             self.sink(),
             &self.endpoint,
-        )
+        );
+        // v3 writes the key id inside `Authorization: … Credential=<id>,SignedHeaders=…`.
+        let structured = self.signature_version == SignatureVersion::V3
+            && self
+                .access_key_id
+                .bytes()
+                .any(|b| matches!(b, b',' | b'=' | b';') || b.is_ascii_whitespace());
+        let path = "options.accessKeyId";
+        let mut issues = match checked {
+            Err(e) if !structured || e.issues.iter().any(|i| i.path == path) => return Err(e),
+            _ if !structured => return Ok(()),
+            r => r.err().map(|e| e.issues).unwrap_or_default(),
+        };
+        issues.push(Issue {
+            path: path.into(),
+            message: "must not contain ',', '=', ';' or whitespace (a field of the v3 Authorization header)".into(),
+        });
+        Err(Error::validation(issues))
     }
 
     /// v3 puts the credentials, version, action and nonce in headers.
@@ -386,7 +403,7 @@ pub fn wire_to_params(
                 Ok(x) => x,
                 Err(e) => {
                     issues.push(Issue {
-                        path: k.clone(),
+                        path: crate::error::visible(k.clone()),
                         message: format!("expected JSON: {e}"),
                     });
                     continue;

@@ -1,7 +1,7 @@
 //! Retry policy: which failures may be repeated, and how long to wait.
 //! Pure: the bindings run the loop and supply randomness.
 
-use crate::error::{Cause, Error, ErrorKind};
+use crate::error::{Cause, Error, ErrorKind, Outcome};
 use crate::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,13 +199,33 @@ pub fn next_delay(
     Some(floor.saturating_add(jitter))
 }
 
-/// Marks `err.retryable` from the decision and the request's repeat safety.
+/// Marks `err.retryable` from the decision and the request's repeat safety,
+/// and `err.outcome`.
 pub fn mark(err: &mut Error, decision: Decision, repeat_safe: bool) {
     err.retryable = match decision {
         Decision::NotProcessed(..) => true,
         Decision::Ambiguous(_) => repeat_safe,
         Decision::Final => false,
     };
+    err.outcome = Some(outcome(err, decision));
+}
+
+/// Whether a failed attempt may have taken effect. Only a refusal proves it
+/// did not: a throttle or ban, a validation, signature or business error, an
+/// HTTP 4xx. A timeout, a reset after sending, an abort, a body that cannot be
+/// read, a 5xx or an answer without the fields that prove a result may hide
+/// an applied write.
+pub fn outcome(err: &Error, decision: Decision) -> Outcome {
+    match (decision, err.kind) {
+        (Decision::NotProcessed(..), _) => Outcome::NotApplied,
+        (Decision::Ambiguous(_), _) => Outcome::Unknown,
+        // A provider failure comes before anything is sent.
+        (_, ErrorKind::Validation | ErrorKind::Api | ErrorKind::Credentials) => Outcome::NotApplied,
+        (_, ErrorKind::Http) if err.status.is_some_and(|s| (400..500).contains(&s)) => {
+            Outcome::NotApplied
+        }
+        _ => Outcome::Unknown,
+    }
 }
 
 #[cfg(test)]
@@ -219,6 +239,54 @@ mod tests {
             Some(3)
         );
         assert_eq!(ban_seconds("nothing"), None);
+    }
+
+    #[test]
+    fn outcomes() {
+        let p = Policy::default();
+        let of = |e: Error| {
+            let mut e = e;
+            let d = classify(&e, &p);
+            mark(&mut e, d, false);
+            e.outcome
+        };
+        let http = |s| {
+            let mut e = Error::new(ErrorKind::Http, "x");
+            e.status = Some(s);
+            e
+        };
+        let unknown = Some(Outcome::Unknown);
+        let not = Some(Outcome::NotApplied);
+        assert_eq!(of(Error::new(ErrorKind::Timeout, "t")), unknown);
+        assert_eq!(of(Error::new(ErrorKind::Network, "n")), unknown);
+        assert_eq!(
+            of(Error::new(ErrorKind::Network, "n").with_cause(Cause::Refused)),
+            not
+        );
+        assert_eq!(
+            of(Error::decode("cut").with_cause(Cause::Truncated)),
+            unknown
+        );
+        assert_eq!(of(Error::new(ErrorKind::Credentials, "c")), not);
+        assert_eq!(of(Error::decode("malformed JSON body")), unknown);
+        assert_eq!(of(Error::new(ErrorKind::Aborted, "a")), unknown);
+        assert_eq!(of(http(502)), unknown);
+        assert_eq!(of(http(400)), not);
+        assert_eq!(of(http(429)), not);
+        assert_eq!(of(Error::invalid("p", "m")), not);
+        let api = |code: &str, sub: Option<&str>, status| {
+            let mut e = Error::new(ErrorKind::Api, "x");
+            e.api.code = Some(code.into());
+            e.api.sub_code = sub.map(Into::into);
+            e.status = Some(status);
+            e
+        };
+        assert_eq!(of(api("15", Some("isv.invalid"), 200)), not);
+        assert_eq!(of(api("15", Some("isp.unknown"), 200)), unknown);
+        assert_eq!(of(api("Throttling.User", None, 400)), not);
+        assert_eq!(of(api("SignatureDoesNotMatch", None, 400)), not);
+        assert_eq!(of(api("InternalError", None, 500)), unknown);
+        assert_eq!(of(api("7", None, 200)), not);
     }
 
     #[test]

@@ -129,7 +129,12 @@ impl Ctx {
         if !self.path.is_empty() {
             self.path.push('.');
         }
-        self.path.push_str(key);
+        // A key is the caller's text: its control characters made visible.
+        if crate::error::has_unsafe(key) {
+            self.path.push_str(&crate::error::visible(key.into()));
+        } else {
+            self.path.push_str(key);
+        }
         len
     }
 

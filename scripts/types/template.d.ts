@@ -98,6 +98,12 @@ export interface AligateErrorBase<K extends string = ErrorKind> extends Error {
   readonly retryable: boolean;
   /** Requests sent (0 for validation errors). */
   readonly attempts: number;
+  /**
+   * "not-applied" when the failure proves nothing was processed (validation, refusals, 4xx, throttling);
+   * "unknown" when the request may have been applied: check before sending a write that is not repeat-safe
+   * again. Absent for errors outside a call (`decodeResponse`).
+   */
+  readonly outcome?: "unknown" | "not-applied";
 }
 /** Nothing was sent: every invalid field, with its path. */
 export interface AligateValidationError extends AligateErrorBase<"validation"> {

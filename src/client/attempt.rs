@@ -35,6 +35,9 @@ pub enum Fault {
     Network,
     /// The response head arrived and reading the body failed.
     Body,
+    /// The credentials provider did not settle within the timeout: nothing
+    /// was sent, but it counts as an attempt so the retry bound holds.
+    Provider,
 }
 
 /// What the binding does next.
@@ -129,6 +132,16 @@ impl Attempts {
             )
             .with_cause(Cause::Refused),
             Fault::Network => Error::new(ErrorKind::Network, format!("request failed: {detail}")),
+            Fault::Provider => {
+                self.attempt = self.attempt.saturating_add(1);
+                Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "the credentials provider did not answer within {} ms",
+                        self.http.timeout_ms
+                    ),
+                )
+            }
         };
         self.failure(e, random)
     }

@@ -115,6 +115,12 @@ impl CredentialCache {
         self.current.as_ref().filter(|c| c.usable_at(now_ms))
     }
 
+    /// The latest answer, expired or not (what a request may have carried:
+    /// the secrets to scrub from its errors).
+    pub fn latest(&self) -> Option<&Credentials> {
+        self.current.as_ref()
+    }
+
     pub fn accept(&mut self, c: Credentials) {
         self.current = Some(c);
     }

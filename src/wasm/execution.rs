@@ -107,6 +107,26 @@ impl Signer {
         }
     }
 
+    /// Scrubs the secrets this signer puts in requests from `err`
+    /// (`Error::scrub`): a gateway may echo the request.
+    fn scrub(&self, err: &mut Error) {
+        fn open(s: Option<&Secret>) -> &str {
+            s.map_or("", Secret::expose)
+        }
+        match self {
+            Signer::Top(c) => err.scrub(&[c.app_secret.expose(), open(c.session.as_ref())]),
+            Signer::Rpc(c, p) => {
+                let latest = p.as_ref().and_then(|p| p.cache.borrow().latest().cloned());
+                err.scrub(&[
+                    c.access_key_secret.expose(),
+                    open(c.security_token.as_ref()),
+                    open(latest.as_ref().map(|c| &c.access_key_secret)),
+                    open(latest.as_ref().and_then(|c| c.security_token.as_ref())),
+                ]);
+            }
+        }
+    }
+
     /// Signs one attempt with a fresh timestamp (and nonce, and the
     /// provider's current credentials when there is a provider).
     fn sign_now(&self, api: &str, params: &Json, js: bool) -> Result<Prepared, Error> {
@@ -247,6 +267,7 @@ impl Call {
     }
 
     /// A failed attempt: `what` is `aborted` (the caller's signal), `timeout`,
+    /// `credentials` (the provider did not settle within the timeout),
     /// `network` (fetch rejected with `error`) or `body` (the body read failed).
     /// Returns the wait in ms before the next attempt; throws the final error.
     #[wasm_bindgen(js_name = "__failed")]
@@ -255,11 +276,12 @@ impl Call {
             "aborted" => Fault::Aborted,
             "timeout" => Fault::Timeout,
             "body" => Fault::Body,
+            "credentials" => Fault::Provider,
             _ => transport::classify_fetch_error(&error),
         };
         let detail = match fault {
             Fault::Body | Fault::Refused | Fault::Network => transport::describe_js_error(&error),
-            Fault::Aborted | Fault::Timeout => String::new(),
+            Fault::Aborted | Fault::Timeout | Fault::Provider => String::new(),
         };
         let step = self.attempts.failed(fault, &detail, jitter());
         self.step(step).map(|v| v.as_f64().unwrap_or_default())
@@ -273,7 +295,10 @@ impl Call {
         match step {
             Step::Done(json) => Ok(json.into()),
             Step::Retry { after_ms, .. } => Ok(JsValue::from(after_ms as f64)),
-            Step::Failed(e) => Err(to_js_error(&e, self.attempts.attempts())),
+            Step::Failed(mut e) => {
+                self.signer.scrub(&mut e);
+                Err(to_js_error(&e, self.attempts.attempts()))
+            }
         }
     }
 }

@@ -134,6 +134,9 @@ pub(crate) fn to_js_error(e: &Error, attempts: u32) -> JsValue {
     if let Some(s) = e.status {
         set(&fields, "status", s);
     }
+    if let Some(o) = e.outcome {
+        set(&fields, "outcome", o.as_str());
+    }
     if e.kind == ErrorKind::Validation {
         set(&fields, "issues", issues_to_js(&e.issues));
     }
@@ -412,6 +415,23 @@ pub fn decode_response(
     let json = crate::decode::decode(&call, &r, crate::decode::DEFAULT_MAX_BODY_BYTES)
         .map_err(core_err)?;
     js_sys::JSON::parse(&json)
+}
+
+/// `text` with each secret (newline-separated in `secrets`) scrubbed as the
+/// core scrubs its errors (`error::scrub_text`), or undefined when none occurs:
+/// the signing proxy's last line.
+#[wasm_bindgen(js_name = "__scrub")]
+pub fn scrub(text: &str, secrets: &str) -> Option<String> {
+    // By bytes: `str::split` would link its searcher.
+    let (mut list, mut from) = (Vec::new(), 0);
+    for (i, b) in secrets.bytes().enumerate() {
+        if b == b'\n' {
+            list.push(secrets.get(from..i).unwrap_or_default());
+            from = i + 1;
+        }
+    }
+    list.push(secrets.get(from..).unwrap_or_default());
+    crate::error::scrub_text(text, &list)
 }
 
 /// Bytes of wasm linear memory (for the memory benchmark and leak checks).

@@ -1,13 +1,4 @@
-//! aligate from native Rust: the four APIs against a running sandbox gateway,
-//! with `ureq` doing the HTTP. The core takes time and randomness as inputs and
-//! returns what to send; `client::Attempts` decides what happens after each
-//! answer. Run `npx aligate sandbox` (or `node js/cli.mjs sandbox`), then:
-//!
-//! ```sh
-//! cargo run --example sandbox_native -- http://127.0.0.1:8787/router/rest http://127.0.0.1:8787/
-//! ```
-//!
-//! The credentials are the sandbox's fixed test credentials.
+//! The example itself (native targets only: ureq does not build for wasm32).
 
 use aligate::client::{Attempts, Fault, Http, Step, Target};
 use aligate::models::Protocol;
@@ -83,7 +74,7 @@ fn call(
     unreachable!()
 }
 
-fn main() {
+pub fn main() {
     let mut args = std::env::args().skip(1);
     let (Some(top_endpoint), Some(lm_endpoint)) = (args.next(), args.next()) else {
         eprintln!("usage: sandbox_native TOP_ENDPOINT LINKEDMALL_ENDPOINT");
