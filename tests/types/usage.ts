@@ -102,6 +102,7 @@ try {
   if (e instanceof AligateError) {
     const kind: ErrorKind = e.kind;
     const common: [boolean, number, string] = [e.retryable, e.attempts, e.message];
+    const outcome: "unknown" | "not-applied" | undefined = e.outcome;
     if (e.kind === "validation") {
       const issues: Issue[] = e.issues;
       issues.map((i) => `${i.path}: ${i.message}`);
