@@ -59,7 +59,7 @@ test("1/2/10: decodeResponse takes exactly the caller's bytes; Proxies and detac
 
 test("1/2: an injected fetch's body chunks are copied by their internal length", async () => {
   const lm = new LinkedMallClient({ accessKeyId: "akid", accessKeySecret: "AKSECRETsecretVALUE77", securityToken: TOKEN });
-  const mk = (fetch) => new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: "http://127.0.0.1:9/router/rest", fetch, retries: 0 });
+  const mk = (fetch) => new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1", endpoint: "http://127.0.0.1:9/router/rest", fetch, retries: 0 });
   for (let n = 8; n <= 512; n += 8) {
     lm.prepare("ConfirmDisburse", { BizId: "b", BizUid: "u", LmOrderId: String(n) });
     await assert.rejects(mk(oneChunk(new Liar(n))).lianbeiOrderNotice({ biz_order_id: 1 }), (e) => {
@@ -121,7 +121,7 @@ test("7: errors of a call never carry its secrets, however the gateway encoded t
   });
   try {
     const lm = new LinkedMallClient({ accessKeyId: "akid", accessKeySecret: "akSecretakSecret", securityToken: STS, endpoint: gw.url, retries: 0 });
-    const top = new TopClient({ appKey: "12345678", appSecret: "topSecretTopSecret", endpoint: gw.url + "router/rest", retries: 0 });
+    const top = new TopClient({ appKey: "12345678", appSecret: "topSecretTopSecret", session: "user-session-1", endpoint: gw.url + "router/rest", retries: 0 });
     for (form of Object.keys(ECHOES)) {
       for (const run of [() => lm.confirmDisburse({ BizId: "b", BizUid: "u", LmOrderId: "1" }), () => top.lianbeiOrderNotice({ biz_order_id: 1 }, { session })]) {
         await assert.rejects(run(), (e) => {
@@ -172,13 +172,13 @@ const settled = (p) => Promise.race([
 test("3: a fetch or a body that never settles, and a provider that never settles, end at timeoutMs or the signal", async () => {
   const never = () => new Promise(() => {});
   const endless = async () => new Response(new ReadableStream({ pull: never }), { status: 200, headers: { "content-type": "application/json" } });
-  const top = (fetch) => new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: "http://127.0.0.1:9/router/rest", fetch, timeoutMs: 200, retries: 0 });
+  const top = (fetch) => new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1", endpoint: "http://127.0.0.1:9/router/rest", fetch, timeoutMs: 200, retries: 0 });
   for (const fetch of [never, endless]) {
     const r = await settled(top(fetch).lianbeiOrderNotice({ biz_order_id: 1 }));
     assert.equal(r.e?.kind, "timeout", JSON.stringify(r));
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    const slow = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: "http://127.0.0.1:9/router/rest", fetch, timeoutMs: 60_000, retries: 0 });
+    const slow = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1", endpoint: "http://127.0.0.1:9/router/rest", fetch, timeoutMs: 60_000, retries: 0 });
     const a = await settled(slow.lianbeiOrderNotice({ biz_order_id: 1 }, { signal: ac.signal }));
     assert.equal(a.e?.kind, "aborted", JSON.stringify(a));
   }
@@ -203,7 +203,7 @@ test("3/4: a fetch that ignores its signal times out once for a write that is no
       calls++;
       return new Promise((r) => setTimeout(r, 60_000)).then(() => globalThis.fetch(url, { method: init.method, headers: init.headers, body: init.body }));
     };
-    const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: gw.url + "router/rest", fetch, timeoutMs: 200, retries: 2 });
+    const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1", endpoint: gw.url + "router/rest", fetch, timeoutMs: 200, retries: 2 });
     const r = await settled(top.commissionStatusChange({ param0: { order_id: "1234567890123456789", order_status: 2 } }));
     assert.equal(r.e?.kind, "timeout", JSON.stringify(r));
     assert.equal(r.e.retryable, false);
@@ -223,7 +223,7 @@ test("4: AligateError.outcome: unknown after a timeout, reset, truncated or 5xx 
     req.on("end", () => answer(res));
   });
   await new Promise((r) => gw.listen(0, "127.0.0.1", r));
-  const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", endpoint: `http://127.0.0.1:${gw.address().port}/router/rest`, timeoutMs: 300, retries: 2 });
+  const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1", endpoint: `http://127.0.0.1:${gw.address().port}/router/rest`, timeoutMs: 300, retries: 2 });
   const unsafe = () => top.commissionStatusChange({ param0: { order_id: "1234567890123456789", order_status: 2 } });
   const send = (status, type, body) => (res) => {
     res.writeHead(status, { "content-type": type });
@@ -268,7 +268,7 @@ test("6: no raw control characters in AligateError text or issue paths", () => {
     assert.match(e.message, /bad\\u000d\\u000a2026/);
     return true;
   });
-  const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb" });
+  const top = new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1" });
   for (const key of ["biz_order_id\nINJECTED: yes", "k\u2028x", "k\u0085x", "k\u202ex"]) {
     assert.throws(() => top.prepare(LIANBEI, { biz_order_id: 1, [key]: { [key]: 1 } }), (e) => {
       assert.ok(!RAW_CONTROL.test(e.message), e.message);
@@ -284,10 +284,10 @@ test("8: the shared client key has no failed-auth lockout; told-apart clients st
   const TOKEN = "bearer-token-0123456789";
   const ask = (proxy, token, headers = {}) => proxy(new Request("http://proxy/", { method: "POST", headers: { authorization: `Bearer ${token}`, ...headers },
     body: JSON.stringify({ api: LIANBEI, params: { biz_order_id: 1 }, dryRun: true }) }));
-  const shared = createSigningProxy({ token: TOKEN, allow: [LIANBEI], top: { appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb" } });
+  const shared = createSigningProxy({ token: TOKEN, allow: [LIANBEI], top: { appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1" } });
   for (let i = 0; i < 30; i++) assert.equal((await ask(shared, "wrong-token-0123456789")).status, 401);
   assert.equal((await ask(shared, TOKEN)).status, 200);
-  const keyed = createSigningProxy({ token: TOKEN, allow: [LIANBEI], top: { appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb" }, trustedClientHeader: "x-client" });
+  const keyed = createSigningProxy({ token: TOKEN, allow: [LIANBEI], top: { appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1" }, trustedClientHeader: "x-client" });
   for (let i = 0; i < 10; i++) assert.equal((await ask(keyed, "wrong-token-0123456789", { "x-client": "10.0.0.1" })).status, 401);
   assert.equal((await ask(keyed, TOKEN, { "x-client": "10.0.0.1" })).status, 429);
   assert.equal((await ask(keyed, TOKEN, { "x-client": "10.0.0.2" })).status, 200);
@@ -370,7 +370,7 @@ test("4: the signing proxy passes the outcome on to the browser", async () => {
   const { createSigningProxy } = await import("aligate/proxy");
   const never = () => new Promise(() => {});
   const proxy = createSigningProxy({ token: "bearer-token-0123456789", allow: ["alibaba.retail.commission.status.change"],
-    top: new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", fetch: never, timeoutMs: 200, retries: 0 }) });
+    top: new TopClient({ appKey: "12345678", appSecret: "bbbbbbbbbbbbbbbb", session: "user-session-1", fetch: never, timeoutMs: 200, retries: 0 }) });
   const r = await proxy(new Request("http://proxy/", { method: "POST", headers: { authorization: "Bearer bearer-token-0123456789" },
     body: JSON.stringify({ api: "alibaba.retail.commission.status.change", params: { param0: { order_id: "1", order_status: 2 } } }) }));
   const { error } = await r.json();
