@@ -52,6 +52,9 @@ pub enum Cause {
     Truncated,
     /// The connection was refused: nothing was sent.
     Refused,
+    /// It failed before a request was sent (the credentials provider did not
+    /// answer in time).
+    NotSent,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -261,8 +264,10 @@ fn hex(b: u8) -> Option<u8> {
 fn unit(t: &[u8], i: usize) -> (u8, usize) {
     let at = |k: usize| t.get(i + k).copied().unwrap_or(0);
     let b = match at(0) {
-        b'%' => match (hex(at(1)), hex(at(2))) {
-            (Some(h), Some(l)) => return (fold(h * 16 + l), 3),
+        b'%' => match (hex(at(1)), hex(at(2)), hex(at(3)), hex(at(4))) {
+            // Encoded twice (`%252B`): Aliyun quotes its string-to-sign so.
+            (Some(2), Some(5), Some(h), Some(l)) => return (fold(h * 16 + l), 5),
+            (Some(h), Some(l), ..) => return (fold(h * 16 + l), 3),
             _ => b'%',
         },
         b'\\' if at(1) == b'u' && at(2) == b'0' && at(3) == b'0' => {
@@ -320,9 +325,10 @@ fn fold(b: u8) -> u8 {
 
 /// `text` with each secret (see `Error::scrub`) replaced by `***`, or None
 /// when none occurs. Linear: one decoding pass, then KMP per secret.
-pub fn scrub_text(text: &str, secrets: &[&str]) -> Option<String> {
-    let t = text.as_bytes();
-    // Decoded bytes and where each starts in `t` (plus the end).
+/// `t` decoded unit by unit (`unit`; backslashes dropped, so JSON escapes
+/// however often applied match), and where each decoded byte starts in `t`
+/// (plus the end).
+fn decoded(t: &[u8]) -> (Vec<u8>, Vec<usize>) {
     let (mut u, mut at) = (Vec::with_capacity(t.len()), Vec::with_capacity(t.len() + 1));
     let mut i = 0;
     while i < t.len() {
@@ -334,11 +340,17 @@ pub fn scrub_text(text: &str, secrets: &[&str]) -> Option<String> {
         i += n;
     }
     at.push(t.len());
+    (u, at)
+}
+
+pub fn scrub_text(text: &str, secrets: &[&str]) -> Option<String> {
+    let (u, at) = decoded(text.as_bytes());
     let mut hit = vec![false; u.len()];
     // Where a cut secret would end: before the excerpt mark `…`, else the end.
     let end = u.len() - if u.ends_with("…".as_bytes()) { 3 } else { 0 };
     for s in secrets {
-        let s: Vec<u8> = s.bytes().filter(|&b| b != b'\\').map(fold).collect();
+        // Decoded like the text, so a secret holding `%41` or `&amp;` matches itself.
+        let s = decoded(s.as_bytes()).0;
         if s.len() < SCRUB_MIN {
             continue;
         }

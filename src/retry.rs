@@ -120,7 +120,10 @@ pub fn classify(err: &Error, policy: &Policy) -> Decision {
             Cause::Refused => Decision::NotProcessed(Reason::Refused, None),
             _ => Decision::Ambiguous(Reason::Network),
         },
-        ErrorKind::Timeout => Decision::Ambiguous(Reason::Timeout),
+        ErrorKind::Timeout => match err.cause {
+            Cause::NotSent => Decision::NotProcessed(Reason::Timeout, None),
+            _ => Decision::Ambiguous(Reason::Timeout),
+        },
         ErrorKind::Http => match err.status {
             Some(429) => Decision::NotProcessed(Reason::Throttled, None),
             Some(s) if s >= 500 => Decision::Ambiguous(Reason::ServerFault),

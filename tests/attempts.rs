@@ -599,3 +599,46 @@ fn nonces_come_from_the_pool_once_each() {
     assert_eq!(pool.take(), None);
     assert!(!format!("{pool:?}").contains('0'.to_string().repeat(2).as_str()));
 }
+
+/// The call's outcome, not the last attempt's: once an attempt may have been
+/// applied (a 503 on a repeat-safe write, retried), a later refusal (429,
+/// 400) cannot make the call "not applied" (hostile review of issue 18).
+#[test]
+fn an_unknown_outcome_sticks_to_the_call() {
+    let throttled = json(400, r#"{"Code":"Throttling.User","RequestId":"r"}"#);
+    let bad = json(400, r#"{"Code":"InvalidParameter","RequestId":"r"}"#);
+    for last in [throttled, bad.clone()] {
+        let mut run = Run::confirm(CONFIRM, fast());
+        let (step, _, n) = run.drive(&[status503(), last]);
+        let e = failed(step);
+        assert!(n >= 2, "{n}");
+        assert_eq!(e.outcome, Some(aligate::error::Outcome::Unknown));
+    }
+    // Without an ambiguous attempt a refusal proves nothing was applied.
+    let e = failed(Run::confirm(CONFIRM, fast()).drive(&[bad]).0);
+    assert_eq!(e.outcome, Some(aligate::error::Outcome::NotApplied));
+}
+
+/// A credentials provider that does not answer in time: nothing was sent, so
+/// the outcome is "not applied" and it is retried (as an attempt, bounded).
+#[test]
+fn a_provider_timeout_is_not_applied_and_retried() {
+    let target = Target {
+        protocol: Protocol::AliyunRpc,
+        api: "ConfirmDisburse".into(),
+        format: Format::Json,
+        simplify: false,
+    };
+    let mut a = Attempts::new(target, fast());
+    let mut waits = 0;
+    let e = loop {
+        match a.failed(Fault::Provider, "", 0.5) {
+            Step::Retry { .. } => waits += 1,
+            Step::Failed(e) => break e,
+            Step::Done(_) => panic!("done without a response"),
+        }
+    };
+    assert_eq!((waits, a.attempts()), (2, 3));
+    assert_eq!(e.kind, ErrorKind::Timeout);
+    assert_eq!(e.outcome, Some(aligate::error::Outcome::NotApplied));
+}

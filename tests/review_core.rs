@@ -301,3 +301,34 @@ fn v3_key_id_cannot_restructure_authorization() {
     // v1 percent-encodes it into the query: any printable text goes.
     assert!(cfg("a,b=c;d", SignatureVersion::V1).check().is_ok());
 }
+
+/// Aliyun's SignatureDoesNotMatch quotes its string-to-sign, values encoded
+/// twice (`%252B`); a secret holding `%41` or `&amp;` matches its raw echo
+/// (hostile review of issue 18).
+#[test]
+fn scrub_twice_encoded_and_secrets_that_look_encoded() {
+    let token = "CAIS8gF1q6Ft5B2y/fSjIr5bkKN+2gZn3ZeH=";
+    let text = "StringToSign: POST&%2F&SecurityToken%3DCAIS8gF1q6Ft5B2y%252FfSjIr5bkKN%252B2gZn3ZeH%253D%26";
+    let out = scrub_text(text, &[token]).expect("scrubbed");
+    assert!(!out.contains("CAIS8gF1q6Ft5B2y"), "{out}");
+    assert!(!out.contains("fSjIr5bkKN"), "{out}");
+    let session = "6100%41b2c3d4e5f6session";
+    for t in [
+        format!("session {session} is invalid"),
+        "session 6100Ab2c3d4e5f6session is invalid".to_string(),
+        "session 6100%2541b2c3d4e5f6session".to_string(),
+    ] {
+        let out = scrub_text(&t, &[session]).expect("scrubbed");
+        assert!(!out.contains("b2c3d4e5f6"), "{out}");
+    }
+}
+
+#[test]
+fn protocol_of_has_an_answer_for_any_length() {
+    let long = format!("taobao.{}", "a".repeat(300));
+    assert_eq!(aligate::models::protocol_of(&long), None);
+    assert_eq!(
+        aligate::models::protocol_of("taobao.item.get"),
+        Some(aligate::models::Protocol::Top)
+    );
+}

@@ -7,7 +7,7 @@
 
 use super::config::Http;
 use crate::decode::{self, Received};
-use crate::error::{Cause, Error, ErrorKind};
+use crate::error::{Cause, Error, ErrorKind, Outcome};
 use crate::models::Protocol;
 use crate::prelude::*;
 use crate::prepare::Format;
@@ -58,6 +58,9 @@ pub struct Attempts {
     http: Http,
     attempt: u32,
     repeat_safe: bool,
+    /// An earlier attempt may have been applied: the call's outcome stays
+    /// unknown whatever later attempts prove about themselves.
+    ambiguous: bool,
 }
 
 impl Attempts {
@@ -67,6 +70,7 @@ impl Attempts {
             http,
             attempt: 0,
             repeat_safe: false,
+            ambiguous: false,
         }
     }
 
@@ -141,6 +145,7 @@ impl Attempts {
                         self.http.timeout_ms
                     ),
                 )
+                .with_cause(Cause::NotSent)
             }
         };
         self.failure(e, random)
@@ -150,6 +155,11 @@ impl Attempts {
         let policy = &self.http.policy;
         let decision = retry::classify(&err, policy);
         retry::mark(&mut err, decision, self.repeat_safe);
+        if err.outcome == Some(Outcome::Unknown) {
+            self.ambiguous = true;
+        } else if self.ambiguous {
+            err.outcome = Some(Outcome::Unknown);
+        }
         let delay = retry::next_delay(decision, self.repeat_safe, self.attempt, policy, random);
         match (delay, decision.reason()) {
             (Some(after_ms), Some(reason)) => Step::Retry { after_ms, reason },

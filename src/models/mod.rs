@@ -122,6 +122,9 @@ pub fn find(api: &str) -> Option<&'static Model> {
     MODELS.iter().copied().find(|m| m.api == api)
 }
 
+/// Longest API name of either shape (real names are far shorter).
+pub const MAX_API_NAME: usize = 256;
+
 /// The protocol of an API name, for every layer (validation, signing, CLI,
 /// proxy, sandbox): a modelled API's own; otherwise a dotted name
 /// (`taobao.item.get`) is a TOP method and a PascalCase identifier
@@ -137,6 +140,9 @@ pub fn protocol_of(api: &str) -> Option<Protocol> {
 /// model's name has its protocol's shape, see the tests).
 pub fn protocol_of_shape(api: &str) -> Option<Protocol> {
     let b = api.as_bytes();
+    if b.len() > MAX_API_NAME {
+        return None;
+    }
     let word = |c: &u8| c.is_ascii_alphanumeric() || *c == b'_';
     if b.first().is_some_and(u8::is_ascii_lowercase)
         && b.contains(&b'.')

@@ -5,7 +5,7 @@
 
 use super::options::{check_keys, opt_signal, opt_string, HttpIo, MAX_OPTION_CHARS};
 use super::random::{fresh_nonce, jitter};
-use super::{core_err, get, invalid, js, params_json, to_js_error, transport};
+use super::{core_err, get, invalid, js, params_json, present, to_js_error, transport};
 use crate::client::{Attempts, CredentialCache, Credentials, Fault, Step, Target};
 use crate::error::Error;
 use crate::json::Json;
@@ -67,8 +67,17 @@ impl Provider {
         let expiration = get(v, "expiration");
         let expires = if let Some(Ok(s)) = js::string_capped(&expiration, 64) {
             Some(js_sys::Date::parse(&s))
+        } else if present(&expiration) {
+            // Present but unreadable (`true`, `{}`, a long string) is NaN, which
+            // the core refuses: never "never expires".
+            Some(
+                expiration
+                    .as_f64()
+                    .or_else(|| js::date_ms(&expiration))
+                    .unwrap_or(f64::NAN),
+            )
         } else {
-            expiration.as_f64().or_else(|| js::date_ms(&expiration))
+            None
         };
         let creds = Credentials::from_provider(
             field(v, "accessKeyId"),

@@ -278,7 +278,12 @@ fn protocol_of(api: &str) -> crate::models::Protocol {
 /// answer every layer (CLI, proxy, sandbox) uses.
 #[wasm_bindgen(js_name = "protocolOf")]
 pub fn protocol_of_js(api: JsValue) -> Result<JsValue, JsValue> {
-    let api = api_name(&api)?;
+    // Any string has an answer: longer than a name can be is neither shape.
+    let api = match js::string_capped(&api, crate::models::MAX_API_NAME) {
+        Some(Ok(s)) => s,
+        Some(Err(_)) => return Ok(JsValue::NULL),
+        None => return Err(invalid("api", "expected a string")),
+    };
     Ok(crate::models::protocol_of(&api).map_or(JsValue::NULL, |p| JsValue::from_str(p.as_str())))
 }
 
