@@ -11,7 +11,7 @@ use crate::json::{self, find_str, num_to_i64, write_str, Json};
 use crate::models::{self, Protocol, RespTy};
 use crate::prelude::*;
 use crate::prepare::Format;
-use crate::schema::MAX_SAFE;
+use crate::schema::{decimal, MAX_SAFE};
 
 /// Default cap on a response body; larger is a decode error.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
@@ -44,7 +44,7 @@ fn excerpt(body: &[u8]) -> String {
 fn http_error(r: &Received) -> Error {
     let mut e = Error::new(
         ErrorKind::Http,
-        format!("HTTP {}: {}", r.status, excerpt(r.body)),
+        ["HTTP ", &decimal(r.status.into()), ": ", &excerpt(r.body)].concat(),
     );
     e.status = Some(r.status);
     e
@@ -56,7 +56,7 @@ fn text_of(v: Option<&Json>) -> Option<String> {
         Json::Str(s) => s.clone(),
         Json::Null => return None,
         Json::Num(n) => n.clone(),
-        other => other.to_string(),
+        other => other.text(),
     };
     Some(crate::error::visible(t))
 }
@@ -75,9 +75,9 @@ fn parse_body(body: &[u8], format: Format) -> Result<Json> {
     match format {
         Format::Json => json::parse_bytes(body).map_err(|e| {
             if e.eof {
-                cut(format!("truncated JSON body: {e}"), true)
+                cut(["truncated JSON body: ", &e.text()].concat(), true)
             } else {
-                cut(format!("malformed JSON body: {e}"), false)
+                cut(["malformed JSON body: ", &e.text()].concat(), false)
             }
         }),
         Format::Xml => match core::str::from_utf8(body) {
@@ -99,7 +99,7 @@ fn coerce(v: &mut Json, types: &[(&str, RespTy)], depth: usize) {
                     match types.iter().find(|(n, _)| n == k).map(|(_, t)| *t) {
                         Some(RespTy::Int) => {
                             if let Ok(n) = s.parse::<i64>() {
-                                *x = Json::Num(n.to_string());
+                                *x = Json::Num(decimal(n));
                             }
                         }
                         Some(RespTy::Bool) if s == "true" || s == "false" => {
@@ -194,9 +194,14 @@ fn content_type_ok(ct: &str, format: Format) -> bool {
 /// gateway's fields.
 pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
     if r.body.len() > max_body {
-        let mut e = Error::decode(format!(
-            "response body larger than the {max_body} bytes allowed"
-        ));
+        let mut e = Error::decode(
+            [
+                "response body larger than the ",
+                &decimal(max_body as i64),
+                " bytes allowed",
+            ]
+            .concat(),
+        );
         e.status = Some(r.status);
         return Err(e);
     }
@@ -207,16 +212,19 @@ pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
         }
         let mut quoted = String::new();
         crate::json::write_str(r.content_type, &mut quoted);
-        let mut e = Error::decode(format!(
-            "unexpected content type {} for a {} response: {}",
-            quoted,
-            if call.format == Format::Json {
-                "JSON"
-            } else {
-                "XML"
-            },
-            excerpt(r.body)
-        ));
+        let mut e = Error::decode(
+            [
+                "unexpected content type ",
+                &quoted,
+                if call.format == Format::Json {
+                    " for a JSON response: "
+                } else {
+                    " for a XML response: "
+                },
+                &excerpt(r.body),
+            ]
+            .concat(),
+        );
         e.status = Some(r.status);
         return Err(e);
     }
@@ -255,16 +263,15 @@ fn decode_top(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
             request_id: text_of(err.get("request_id")),
             ..Default::default()
         };
-        let mut msg = format!(
-            "TOP error {}: {}",
+        let mut msg = [
+            "TOP error ",
             api.code.as_deref().unwrap_or("?"),
-            api.message.as_deref().unwrap_or("")
-        );
+            ": ",
+            api.message.as_deref().unwrap_or(""),
+        ]
+        .concat();
         if let Some(sc) = &api.sub_code {
-            msg.push_str(&format!(
-                " ({sc}: {})",
-                api.sub_msg.as_deref().unwrap_or("")
-            ));
+            msg.push_str(&[" (", sc, ": ", api.sub_msg.as_deref().unwrap_or(""), ")"].concat());
         }
         let mut e = Error::new(ErrorKind::Api, msg);
         e.api = Box::new(api);
@@ -281,10 +288,10 @@ fn decode_top(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
         }
         return Ok(core::mem::take(value));
     }
-    let key = format!("{}_response", call.api.replace('.', "_"));
+    let key = [&call.api.replace('.', "_"), "_response"].concat();
     match map.iter().position(|(k, _)| *k == key) {
         Some(i) => Ok(map.swap_remove(i).1),
-        None => Err(Error::decode(format!("response has no {key}"))),
+        None => Err(Error::decode(["response has no ", &key].concat())),
     }
 }
 
@@ -311,10 +318,17 @@ fn decode_rpc(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
             None => false,
             Some(s) => match text_of(field(s.field)) {
                 None => {
-                    let mut e = Error::decode(format!(
-                        "{} answered HTTP {} without {}: the outcome is unknown",
-                        call.api, r.status, s.field
-                    ));
+                    let mut e = Error::decode(
+                        [
+                            call.api,
+                            " answered HTTP ",
+                            &decimal(r.status.into()),
+                            " without ",
+                            s.field,
+                            ": the outcome is unknown",
+                        ]
+                        .concat(),
+                    );
                     e.status = Some(r.status);
                     e.api.request_id = text_of(field("RequestId"));
                     return Err(e);
@@ -344,12 +358,15 @@ fn decode_rpc(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
         };
         let mut e = Error::new(
             ErrorKind::Api,
-            format!(
-                "Aliyun error {} (HTTP {}): {}",
+            [
+                "Aliyun error ",
                 api.code.as_deref().unwrap_or("?"),
-                r.status,
-                api.message.as_deref().unwrap_or("")
-            ),
+                " (HTTP ",
+                &decimal(r.status.into()),
+                "): ",
+                api.message.as_deref().unwrap_or(""),
+            ]
+            .concat(),
         );
         e.api = Box::new(api);
         e.status = Some(r.status);

@@ -134,7 +134,9 @@ impl Error {
             message.push_str(&issue.message);
         }
         if issues.len() > 5 {
-            message.push_str(&format!("; and {} more", issues.len() - 5));
+            message.push_str("; and ");
+            message.push_str(&crate::schema::decimal(issues.len() as i64 - 5));
+            message.push_str(" more");
         }
         Error {
             issues,

@@ -160,9 +160,21 @@ pub struct ParseError {
     pub eof: bool,
 }
 
+impl ParseError {
+    /// "<message> at byte <n>", without core::fmt (see `schema`'s messages).
+    pub fn text(&self) -> String {
+        [
+            self.message,
+            " at byte ",
+            &crate::schema::decimal(self.at as i64),
+        ]
+        .concat()
+    }
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.at)
+        f.write_str(&self.text())
     }
 }
 

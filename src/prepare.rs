@@ -300,18 +300,25 @@ pub fn parse_params(json: &str) -> Result<Json> {
     if json.len() > MAX_INPUT_BYTES {
         return Err(Error::invalid(
             "params",
-            format!(
-                "parameters of {} bytes exceed the {} bytes aligate accepts",
-                json.len(),
-                MAX_INPUT_BYTES
-            ),
+            [
+                "parameters of ",
+                &schema::decimal(json.len() as i64),
+                " bytes exceed the ",
+                &schema::decimal(MAX_INPUT_BYTES as i64),
+                " bytes aligate accepts",
+            ]
+            .concat(),
         ));
     }
     if json.trim().is_empty() {
         return Ok(Json::Null);
     }
-    json::parse(json)
-        .map_err(|e| Error::invalid("params", format!("parameters are not valid JSON: {e}")))
+    json::parse(json).map_err(|e| {
+        Error::invalid(
+            "params",
+            ["parameters are not valid JSON: ", &e.text()].concat(),
+        )
+    })
 }
 
 /// Wire parameters of a call after validation, plus its retry safety.
@@ -343,16 +350,18 @@ pub fn business(
         Some(p) => {
             return Err(Error::invalid(
                 "api",
-                format!("{api} is sent by {}, not {}", p.client(), protocol.client()),
+                [api, " is sent by ", p.client(), ", not ", protocol.client()].concat(),
             ));
         }
         None => {
             return Err(Error::invalid(
                 "api",
-                format!(
-                    "{api} is neither a TOP method (a.b.c, sent by TopClient) \
-                     nor an Aliyun action (PascalCase, sent by LinkedMallClient)"
-                ),
+                [
+                    api,
+                    " is neither a TOP method (a.b.c, sent by TopClient) \
+                     nor an Aliyun action (PascalCase, sent by LinkedMallClient)",
+                ]
+                .concat(),
             ));
         }
     }
@@ -404,7 +413,7 @@ pub fn wire_to_params(
                 Err(e) => {
                     issues.push(Issue {
                         path: crate::error::visible(k.clone()),
-                        message: format!("expected JSON: {e}"),
+                        message: ["expected JSON: ", &e.text()].concat(),
                     });
                     continue;
                 }
@@ -432,12 +441,17 @@ fn flatten_rpc(params: &Json, ctx: &mut Ctx) -> Vec<(String, String)> {
             Json::Str(s) => out.push((prefix.to_string(), s.clone())),
             Json::Arr(a) => {
                 for (i, x) in a.iter().enumerate() {
-                    go(&format!("{prefix}.{}", i + 1), x, out, depth + 1);
+                    go(
+                        &[prefix, ".", &schema::decimal(i as i64 + 1)].concat(),
+                        x,
+                        out,
+                        depth + 1,
+                    );
                 }
             }
             Json::Obj(m) => {
                 for (k, x) in m {
-                    go(&format!("{prefix}.{k}"), x, out, depth + 1);
+                    go(&[prefix, ".", k].concat(), x, out, depth + 1);
                 }
             }
             other => out.push((prefix.to_string(), other.text())),
@@ -452,10 +466,13 @@ fn flatten_rpc(params: &Json, ctx: &mut Ctx) -> Vec<(String, String)> {
             }
         }
         Json::Null => {}
-        other => ctx.issue(format!(
-            "expected the parameters as an object, got {}",
-            schema::describe(other)
-        )),
+        other => ctx.issue(
+            [
+                "expected the parameters as an object, got ",
+                &schema::describe(other),
+            ]
+            .concat(),
+        ),
     }
     out
 }
@@ -503,10 +520,12 @@ fn with_query(endpoint: &str, query: &str) -> String {
 fn session_issue(api: &str) -> Issue {
     Issue {
         path: "session".into(),
-        message: format!(
-            "{api} needs a user's session: \
-             pass session in the TopClient options or in the call's options"
-        ),
+        message: [
+            api,
+            " needs a user's session: \
+             pass session in the TopClient options or in the call's options",
+        ]
+        .concat(),
     }
 }
 
@@ -807,9 +826,9 @@ fn prepare_v3(
     }
     let base = endpoint_base(&cfg.endpoint).trim_end_matches('/');
     let url = if canonical_query.is_empty() {
-        format!("{base}/")
+        [base, "/"].concat()
     } else {
-        format!("{base}/?{canonical_query}")
+        [base, "/?", &canonical_query].concat()
     };
     Prepared {
         method,

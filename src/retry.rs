@@ -2,7 +2,6 @@
 //! Pure: the bindings run the loop and supply randomness.
 
 use crate::error::{Cause, Error, ErrorKind, Outcome};
-use crate::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Policy {
@@ -143,11 +142,12 @@ pub fn classify(err: &Error, policy: &Policy) -> Decision {
                 return Decision::NotProcessed(Reason::NonceUsed, None);
             }
             if code == "7" {
-                let text = format!(
-                    "{} {}",
+                let text = [
                     err.api.message.as_deref().unwrap_or(""),
-                    err.api.sub_msg.as_deref().unwrap_or("")
-                );
+                    " ",
+                    err.api.sub_msg.as_deref().unwrap_or(""),
+                ]
+                .concat();
                 // Unreadable, missing or longer than we wait: do not retry.
                 return match ban_seconds(&text).and_then(|s| s.checked_mul(1000)) {
                     Some(ms) if ms <= policy.max_ban_wait_ms => {

@@ -118,7 +118,12 @@ impl Ctx {
         if self.dropped > 0 {
             self.issues.push(Issue {
                 path: String::new(),
-                message: format!("and {} more issues not listed", self.dropped),
+                message: [
+                    "and ",
+                    &decimal(self.dropped as i64),
+                    " more issues not listed",
+                ]
+                .concat(),
             });
         }
         self.issues
@@ -147,6 +152,21 @@ impl Ctx {
     }
 }
 
+// Messages are built by `concat`, not `format!`: core::fmt's machinery and
+// each call site's argument tables were ~2 KB of the gzipped .wasm (issue 18).
+const OUT_OF_RANGE: &str = " is out of range for a 64-bit integer";
+const EXPECTED_INT: &str = "expected an integer (number, bigint or decimal string), got ";
+const EXPECTED_OBJECT: &str = "expected the parameters as an object, got ";
+
+fn rounded_msg(text: &str) -> String {
+    [
+        "number ",
+        text,
+        " is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint",
+    ]
+    .concat()
+}
+
 /// `i` in decimal. Not `to_string`: that goes through `core::fmt`, which was
 /// ~3 KB of the code the first `prepare` of a process compiles (issue 5).
 pub fn decimal(i: i64) -> String {
@@ -156,12 +176,12 @@ pub fn decimal(i: i64) -> String {
 pub fn describe(v: &Json) -> String {
     match v {
         Json::Null => "null".into(),
-        Json::Bool(b) => format!("boolean {b}"),
-        Json::Num(n) => format!("number {n}"),
+        Json::Bool(b) => if *b { "boolean true" } else { "boolean false" }.into(),
+        Json::Num(n) => ["number ", n].concat(),
         Json::Str(s) => match non_finite(s) {
             // js/core.mjs's replacer sends an invalid Date as this sentinel.
             Some("Invalid Date") => "an invalid Date".into(),
-            Some(name) => format!("number {name}"),
+            Some(name) => ["number ", name].concat(),
             None => {
                 let mut t: String = s.chars().take(40).collect();
                 if t.len() < s.len() {
@@ -186,34 +206,23 @@ fn non_finite(s: &str) -> Option<&str> {
 pub fn parse_int(v: &Json, js_numbers: bool) -> Result<i64, String> {
     match v {
         Json::Num(text) => match num_to_i64(text) {
-            Ok(i) if js_numbers && !(-MAX_SAFE..=MAX_SAFE).contains(&i) => Err(format!(
-                "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
-            )),
+            Ok(i) if js_numbers && !(-MAX_SAFE..=MAX_SAFE).contains(&i) => Err(rounded_msg(text)),
             Ok(i) => Ok(i),
-            Err(true) if js_numbers => Err(format!(
-                "number {text} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
-            )),
-            Err(true) => Err(format!("{text} is out of range for a 64-bit integer")),
-            Err(false) => Err(format!("expected an integer, got number {text}")),
+            Err(true) if js_numbers => Err(rounded_msg(text)),
+            Err(true) => Err([text, OUT_OF_RANGE].concat()),
+            Err(false) => Err(["expected an integer, got number ", text].concat()),
         },
         Json::Str(s) => {
             if non_finite(s).is_some() {
-                return Err(format!("expected an integer, got {}", describe(v)));
+                return Err(["expected an integer, got ", &describe(v)].concat());
             }
             let digits = s.strip_prefix('-').unwrap_or(s);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(format!(
-                    "expected an integer (number, bigint or decimal string), got {}",
-                    describe(v)
-                ));
+                return Err([EXPECTED_INT, &describe(v)].concat());
             }
-            s.parse::<i64>()
-                .map_err(|_| format!("{s} is out of range for a 64-bit integer"))
+            s.parse::<i64>().map_err(|_| [s, OUT_OF_RANGE].concat())
         }
-        _ => Err(format!(
-            "expected an integer (number, bigint or decimal string), got {}",
-            describe(v)
-        )),
+        _ => Err([EXPECTED_INT, &describe(v)].concat()),
     }
 }
 
@@ -222,19 +231,22 @@ pub fn parse_str(v: &Json, js_numbers: bool) -> Result<String, String> {
     match v {
         Json::Str(s) if non_finite(s).is_none() => {
             if s.len() > MAX_STRING_BYTES {
-                Err(format!(
-                    "string of {} bytes is longer than the {} bytes aligate accepts",
-                    s.len(),
-                    MAX_STRING_BYTES
-                ))
+                Err([
+                    "string of ",
+                    &decimal(s.len() as i64),
+                    " bytes is longer than the ",
+                    &decimal(MAX_STRING_BYTES as i64),
+                    " bytes aligate accepts",
+                ]
+                .concat())
             } else {
                 Ok(s.clone())
             }
         }
         Json::Num(_) => parse_int(v, js_numbers)
             .map(decimal)
-            .map_err(|_| format!("expected a string, got {}", describe(v))),
-        _ => Err(format!("expected a string, got {}", describe(v))),
+            .map_err(|_| ["expected a string, got ", &describe(v)].concat()),
+        _ => Err(["expected a string, got ", &describe(v)].concat()),
     }
 }
 
@@ -282,11 +294,16 @@ fn lookup<'v>(map: &'v [(String, Json)], f: &Field, ctx: &mut Ctx) -> Option<&'v
     match (main, alt) {
         (Some(_), Some(_)) => {
             let at = ctx.push_key(f.name);
-            ctx.issue(format!(
-                "given both as {} and as {}; pass one",
-                f.name,
-                f.alias.unwrap_or_default()
-            ));
+            ctx.issue(
+                [
+                    "given both as ",
+                    f.name,
+                    " and as ",
+                    f.alias.unwrap_or_default(),
+                    "; pass one",
+                ]
+                .concat(),
+            );
             ctx.path.truncate(at);
             main
         }
@@ -311,13 +328,10 @@ pub fn walk_fields(
         {
             let at = ctx.push_key(key);
             match suggest(key, fields) {
-                Some(s) => ctx.issue(format!("unknown field; did you mean {s}?")),
+                Some(s) => ctx.issue(["unknown field; did you mean ", s, "?"].concat()),
                 None => {
                     let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
-                    ctx.issue(format!(
-                        "unknown field; expected one of {}",
-                        names.join(", ")
-                    ))
+                    ctx.issue(["unknown field; expected one of ", &names.join(", ")].concat())
                 }
             }
             ctx.path.truncate(at);
@@ -365,7 +379,7 @@ pub fn write_json(
         },
         Ty::Obj(fields) => {
             let Json::Obj(map) = v else {
-                ctx.issue(format!("expected an object, got {}", describe(v)));
+                ctx.issue(["expected an object, got ", &describe(v)].concat());
                 return;
             };
             out.push('{');
@@ -390,7 +404,7 @@ pub fn write_json(
         }
         Ty::List(fields) => {
             let Json::Arr(items) = v else {
-                ctx.issue(format!("expected an array, got {}", describe(v)));
+                ctx.issue(["expected an array, got ", &describe(v)].concat());
                 return;
             };
             out.push('[');
@@ -419,19 +433,15 @@ pub fn scalar(v: &Json, ty: Ty, ctx: &mut Ctx) -> Option<String> {
         }),
         Ty::StrIn(set) => match v {
             Json::Str(s) if set.contains(&s.as_str()) => Ok(s.clone()),
-            _ => Err(format!(
-                "expected one of {}, got {}",
-                set.join(", "),
-                describe(v)
-            )),
+            _ => Err(["expected one of ", &set.join(", "), ", got ", &describe(v)].concat()),
         },
         Ty::Int => parse_int(v, ctx.js_numbers).map(decimal),
         Ty::IntIn(set) => parse_int(v, ctx.js_numbers).and_then(|i| {
             if set.contains(&i) {
                 Ok(decimal(i))
             } else {
-                let names: Vec<String> = set.iter().map(|x| x.to_string()).collect();
-                Err(format!("expected one of {}, got {i}", names.join(", ")))
+                let names: Vec<String> = set.iter().map(|x| decimal(*x)).collect();
+                Err(["expected one of ", &names.join(", "), ", got ", &decimal(i)].concat())
             }
         }),
         Ty::Bool => match v {
@@ -439,19 +449,21 @@ pub fn scalar(v: &Json, ty: Ty, ctx: &mut Ctx) -> Option<String> {
             // Java's Boolean.parseBoolean ignores case; Python SDKs send "True".
             Json::Str(s) if s.eq_ignore_ascii_case("true") => Ok("true".into()),
             Json::Str(s) if s.eq_ignore_ascii_case("false") => Ok("false".into()),
-            _ => Err(format!("expected a boolean, got {}", describe(v))),
+            _ => Err(["expected a boolean, got ", &describe(v)].concat()),
         },
         Ty::DateTime => match v {
             Json::Str(s) => crate::time::normalize_top_datetime(s).ok_or_else(|| {
-                format!(
-                    "expected a date-time as yyyy-MM-dd HH:mm:ss (or an ISO UTC instant), got {}",
-                    describe(v)
-                )
+                [
+                    "expected a date-time as yyyy-MM-dd HH:mm:ss (or an ISO UTC instant), got ",
+                    &describe(v),
+                ]
+                .concat()
             }),
-            _ => Err(format!(
-                "expected a date-time as yyyy-MM-dd HH:mm:ss, got {}",
-                describe(v)
-            )),
+            _ => Err([
+                "expected a date-time as yyyy-MM-dd HH:mm:ss, got ",
+                &describe(v),
+            ]
+            .concat()),
         },
         Ty::Obj(_) | Ty::List(_) => Err("internal: not a scalar".to_string()),
     };
@@ -477,10 +489,7 @@ pub fn wire_params(
         Json::Obj(m) => m,
         Json::Null => &empty,
         other => {
-            ctx.issue(format!(
-                "expected the parameters as an object, got {}",
-                describe(other)
-            ));
+            ctx.issue([EXPECTED_OBJECT, &describe(other)].concat());
             return out;
         }
     };
@@ -507,10 +516,7 @@ pub fn free_params(root: &Json, ctx: &mut Ctx) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let Json::Obj(map) = root else {
         if !root.is_null() {
-            ctx.issue(format!(
-                "expected the parameters as an object, got {}",
-                describe(root)
-            ));
+            ctx.issue([EXPECTED_OBJECT, &describe(root)].concat());
         }
         return out;
     };
@@ -543,13 +549,11 @@ pub fn check_free(v: &Json, ctx: &mut Ctx, depth: usize) {
                 Err(big) => big,
             };
             if rounded && ctx.js_numbers {
-                ctx.issue(format!(
-                    "number {t} is beyond Number.MAX_SAFE_INTEGER and was already rounded; pass it as a string or bigint"
-                ));
+                ctx.issue(rounded_msg(t));
             }
         }
         Json::Str(s) if non_finite(s).is_some() => {
-            ctx.issue(format!("{} cannot be sent", describe(v)));
+            ctx.issue([&describe(v), " cannot be sent"].concat());
         }
         Json::Arr(a) => {
             for (i, x) in a.iter().enumerate() {

@@ -41,7 +41,7 @@ impl From<&str> for XmlError {
 /// The text ended while `what` was open.
 fn cut(what: &str) -> XmlError {
     XmlError {
-        message: format!("truncated XML body: unclosed {what}"),
+        message: ["truncated XML body: unclosed ", what].concat(),
         truncated: true,
     }
 }
@@ -81,10 +81,16 @@ pub fn parse(text: &str) -> Result<Json, XmlError> {
             let end = find(b, i, b">").ok_or_else(|| cut("end tag"))?;
             let name = sub(text, i + 2, end).trim();
             let Some((open, children, txt)) = stack.pop() else {
-                return Err(format!("malformed XML body: unexpected </{name}>").into());
+                return Err(["malformed XML body: unexpected </", name, ">"]
+                    .concat()
+                    .into());
             };
             if open != name {
-                return Err(format!("malformed XML body: <{open}> closed by </{name}>").into());
+                return Err(
+                    ["malformed XML body: <", &open, "> closed by </", name, ">"]
+                        .concat()
+                        .into(),
+                );
             }
             let v = if children.is_empty() {
                 Json::Str(txt.trim().to_string())
@@ -211,7 +217,7 @@ fn unescape(s: &str) -> Result<String, String> {
                         None
                     };
                 code.and_then(char::from_u32)
-                    .ok_or_else(|| format!("malformed XML body: unknown entity &{ent};"))?
+                    .ok_or_else(|| ["malformed XML body: unknown entity &", ent, ";"].concat())?
             }
         };
         out.push(ch);

@@ -124,26 +124,38 @@ impl Attempts {
             ),
             Fault::Timeout => Error::new(
                 ErrorKind::Timeout,
-                format!("no complete response within {} ms", self.http.timeout_ms),
+                [
+                    "no complete response within ",
+                    &crate::schema::decimal(self.http.timeout_ms.into()),
+                    " ms",
+                ]
+                .concat(),
             ),
-            Fault::Body => Error::decode(format!(
-                "truncated body: the connection failed while reading it: {detail}"
-            ))
+            Fault::Body => Error::decode(
+                [
+                    "truncated body: the connection failed while reading it: ",
+                    detail,
+                ]
+                .concat(),
+            )
             .with_cause(Cause::Truncated),
             Fault::Refused => Error::new(
                 ErrorKind::Network,
-                format!("request failed: connection refused: {detail}"),
+                ["request failed: connection refused: ", detail].concat(),
             )
             .with_cause(Cause::Refused),
-            Fault::Network => Error::new(ErrorKind::Network, format!("request failed: {detail}")),
+            Fault::Network => Error::new(ErrorKind::Network, ["request failed: ", detail].concat()),
             Fault::Provider => {
                 self.attempt = self.attempt.saturating_add(1);
+                let ms = crate::schema::decimal(i64::from(self.http.timeout_ms));
                 Error::new(
                     ErrorKind::Timeout,
-                    format!(
-                        "the credentials provider did not answer within {} ms",
-                        self.http.timeout_ms
-                    ),
+                    [
+                        "the credentials provider did not answer within ",
+                        &ms,
+                        " ms",
+                    ]
+                    .concat(),
                 )
                 .with_cause(Cause::NotSent)
             }

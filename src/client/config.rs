@@ -4,7 +4,6 @@
 
 use crate::decode::DEFAULT_MAX_BODY_BYTES;
 use crate::error::{Error, Result};
-use crate::prelude::*;
 use crate::retry::Policy;
 
 pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
@@ -90,8 +89,12 @@ pub fn whole(key: &str, v: Option<f64>, max: u32) -> Result<Option<u32>> {
         None => Ok(None),
         Some(f) if f >= 0.0 && f <= max as f64 && f == (f as u32) as f64 => Ok(Some(f as u32)),
         Some(_) => Err(Error::invalid(
-            format!("options.{key}"),
-            format!("expected an integer from 0 to {max}"),
+            ["options.", key].concat(),
+            [
+                "expected an integer from 0 to ",
+                &crate::schema::decimal(max.into()),
+            ]
+            .concat(),
         )),
     }
 }

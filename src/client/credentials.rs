@@ -61,7 +61,11 @@ impl Credentials {
     pub fn provider_failed(name: &str) -> Error {
         Error::new(
             ErrorKind::Credentials,
-            format!("credentials provider failed: it threw or rejected with {name}"),
+            [
+                "credentials provider failed: it threw or rejected with ",
+                name,
+            ]
+            .concat(),
         )
     }
 

@@ -65,11 +65,21 @@ pub fn sign(req: Request<'_>, secret: &str) -> Signed {
         signed_headers.push_str(k);
     }
     let query = canonical_query(req.query);
-    let canonical_request = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        req.method, req.uri, query, canonical_headers, signed_headers, req.hashed_payload
-    );
-    let string_to_sign = format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()));
+    let canonical_request = [
+        req.method,
+        "\n",
+        req.uri,
+        "\n",
+        &query,
+        "\n",
+        &canonical_headers,
+        "\n",
+        &signed_headers,
+        "\n",
+        req.hashed_payload,
+    ]
+    .concat();
+    let string_to_sign = [ALGORITHM, "\n", &sha256_hex(canonical_request.as_bytes())].concat();
     let signature = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
         Ok(mut mac) => {
             mac.update(string_to_sign.as_bytes());
@@ -86,10 +96,16 @@ pub fn sign(req: Request<'_>, secret: &str) -> Signed {
 
 /// The `Authorization` header value.
 pub fn authorization(access_key_id: &str, s: &Signed) -> String {
-    format!(
-        "{ALGORITHM} Credential={access_key_id},SignedHeaders={},Signature={}",
-        s.signed_headers, s.signature
-    )
+    [
+        ALGORITHM,
+        " Credential=",
+        access_key_id,
+        ",SignedHeaders=",
+        &s.signed_headers,
+        ",Signature=",
+        &s.signature,
+    ]
+    .concat()
 }
 
 #[cfg(test)]

@@ -30,7 +30,12 @@ fn to_value(v: &JsValue) -> Result<(Json, usize), JsValue> {
 fn too_large() -> JsValue {
     invalid(
         "params",
-        &format!("the builder's values exceed the {MAX_INPUT_BYTES} bytes aligate accepts"),
+        &[
+            "the builder's values exceed the ",
+            &crate::schema::decimal(MAX_INPUT_BYTES as i64),
+            " bytes aligate accepts",
+        ]
+        .concat(),
     )
 }
 
@@ -108,7 +113,7 @@ impl Request {
     /// The parameters as set (wire names).
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> Result<JsValue, JsValue> {
-        js_sys::JSON::parse(&self.root.to_string())
+        js_sys::JSON::parse(&self.root.text())
     }
 
     /// `params[outer][key] = value` (`outer` empty: `params[key]`). Returns

@@ -169,10 +169,14 @@ impl LinkedMallClient {
 
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!(
-            "LinkedMallClient {{ accessKeyId: {}, endpoint: {} }}",
-            self.cfg.access_key_id, self.cfg.endpoint
-        )
+        [
+            "LinkedMallClient { accessKeyId: ",
+            &self.cfg.access_key_id,
+            ", endpoint: ",
+            &self.cfg.endpoint,
+            " }",
+        ]
+        .concat()
     }
 }
 

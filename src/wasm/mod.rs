@@ -69,13 +69,14 @@ pub fn setup(error_class: js_sys::Function, replacer: js_sys::Function, random: 
 /// A panic is a bug: record where, so the JS guard can report it as an
 /// AligateError of kind "internal" instead of a bare "unreachable" trap.
 fn record_panic(msg: Option<&str>, at: Option<&core::panic::Location<'_>>) {
-    let at = at
-        .map(|l| format!(" at {}:{}", l.file(), l.line()))
-        .unwrap_or_default();
-    let msg = msg.unwrap_or("panic");
+    let mut text = String::from(msg.unwrap_or("panic"));
+    if let Some(l) = at {
+        let line = crate::schema::decimal(l.line().into());
+        text.push_str(&[" at ", l.file(), ":", &line].concat());
+    }
     // try_borrow: a panic while LAST_PANIC is borrowed must not panic again.
     if let Ok(mut p) = LAST_PANIC.0.try_borrow_mut() {
-        *p = Some(format!("{msg}{at}"));
+        *p = Some(text);
     }
 }
 
@@ -195,10 +196,10 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
         // The thrown message is not echoed: it can quote the caller's values.
         Err(e) => Err(invalid(
             "params",
-            &format!(
-                "cannot be serialised to JSON: a circular reference, or a getter, toJSON or Proxy trap that threw{}",
-                js::error_name(&e).map(|n| format!(" ({n})")).unwrap_or_default()
-            ),
+            &[
+                "cannot be serialised to JSON: a circular reference, or a getter, toJSON or Proxy trap that threw",
+                &js::error_name(&e).map(|n| [" (", &n, ")"].concat()).unwrap_or_default(),
+            ].concat(),
         )),
     }
 }
@@ -219,7 +220,12 @@ use crate::schema::MAX_INPUT_BYTES;
 fn too_large() -> JsValue {
     invalid(
         "params",
-        &format!("the parameters exceed the {MAX_INPUT_BYTES} bytes aligate accepts"),
+        &[
+            "the parameters exceed the ",
+            &crate::schema::decimal(MAX_INPUT_BYTES as i64),
+            " bytes aligate accepts",
+        ]
+        .concat(),
     )
 }
 
@@ -259,7 +265,15 @@ pub fn validate_params(api: JsValue, params: JsValue) -> Result<JsValue, JsValue
 fn string_arg(v: &JsValue, path: &str, max: usize) -> Result<String, JsValue> {
     match js::string_capped(v, max) {
         Some(Ok(s)) => Ok(s),
-        Some(Err(_)) => Err(invalid(path, &format!("longer than {max} characters"))),
+        Some(Err(_)) => Err(invalid(
+            path,
+            &[
+                "longer than ",
+                &crate::schema::decimal(max as i64),
+                " characters",
+            ]
+            .concat(),
+        )),
         None => Err(invalid(path, "expected a string")),
     }
 }
@@ -339,7 +353,7 @@ fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         match v {
             crate::json::Json::Str(s) => out.push((k, s)),
             crate::json::Json::Null => {}
-            other => out.push((k, other.to_string())),
+            other => out.push((k, other.text())),
         }
     }
     Ok(out)

@@ -28,18 +28,24 @@ pub(crate) fn check_keys(opts: &JsValue, allowed: &[&str], what: &str) -> Result
         if !allowed.contains(&k.as_str()) {
             // The key is the caller's text: named only when it is a plain word.
             let k = if js::identifier(&k) { k } else { "?".into() };
-            return Err(invalid(
-                &format!("{what}.{k}"),
-                &format!("unknown option; expected one of {}", allowed.join(", ")),
+            return Err(invalid_at(
+                what,
+                &k,
+                &["unknown option; expected one of ", &allowed.join(", ")].concat(),
             ));
         }
     }
     Ok(())
 }
 
+/// An invalid option at `what.key`.
+fn invalid_at(what: &str, key: &str, message: &str) -> JsValue {
+    invalid(&[what, ".", key].concat(), message)
+}
+
 /// `opts[key]`; a getter or Proxy trap that throws is an error naming the option.
 pub(crate) fn opt(opts: &JsValue, key: &str, what: &str) -> Result<JsValue, JsValue> {
-    js::read(opts, key).map_err(|_| invalid(&format!("{what}.{key}"), "reading it threw"))
+    js::read(opts, key).map_err(|_| invalid_at(what, key, "reading it threw"))
 }
 
 pub(crate) fn opt_string(opts: &JsValue, key: &str, what: &str) -> Result<Option<String>, JsValue> {
@@ -49,18 +55,24 @@ pub(crate) fn opt_string(opts: &JsValue, key: &str, what: &str) -> Result<Option
     }
     match js::string_capped(&v, MAX_OPTION_CHARS) {
         Some(Ok(s)) => Ok(Some(s)),
-        Some(Err(_)) => Err(invalid(
-            &format!("{what}.{key}"),
-            &format!("longer than the {MAX_OPTION_CHARS} characters aligate accepts"),
+        Some(Err(_)) => Err(invalid_at(
+            what,
+            key,
+            &[
+                "longer than the ",
+                &crate::schema::decimal(MAX_OPTION_CHARS as i64),
+                " characters aligate accepts",
+            ]
+            .concat(),
         )),
-        None => Err(invalid(&format!("{what}.{key}"), "expected a string")),
+        None => Err(invalid_at(what, key, "expected a string")),
     }
 }
 
 pub(crate) fn req_string(opts: &JsValue, key: &str, what: &str) -> Result<String, JsValue> {
     match opt_string(opts, key, what)? {
         Some(s) if !s.trim().is_empty() => Ok(s),
-        _ => Err(invalid(&format!("{what}.{key}"), "is required")),
+        _ => Err(invalid_at(what, key, "is required")),
     }
 }
 
@@ -78,7 +90,7 @@ pub(crate) fn opt_bool(opts: &JsValue, key: &str, what: &str) -> Result<Option<b
     }
     v.as_bool()
         .map(Some)
-        .ok_or_else(|| invalid(&format!("{what}.{key}"), "expected a boolean"))
+        .ok_or_else(|| invalid_at(what, key, "expected a boolean"))
 }
 
 pub(crate) fn opt_function(
@@ -92,7 +104,7 @@ pub(crate) fn opt_function(
     }
     v.dyn_into::<Function>()
         .map(Some)
-        .map_err(|_| invalid(&format!("{what}.{key}"), "expected a function"))
+        .map_err(|_| invalid_at(what, key, "expected a function"))
 }
 
 pub(crate) fn opt_signal(opts: &JsValue) -> Result<Option<AbortSignal>, JsValue> {

@@ -142,12 +142,16 @@ impl TopClient {
 
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!(
-            "TopClient {{ appKey: {}, signMethod: {}, endpoint: {} }}",
-            self.cfg.app_key,
+        [
+            "TopClient { appKey: ",
+            &self.cfg.app_key,
+            ", signMethod: ",
             self.cfg.sign_method.as_str(),
-            self.cfg.endpoint
-        )
+            ", endpoint: ",
+            &self.cfg.endpoint,
+            " }",
+        ]
+        .concat()
     }
 }
 

@@ -20,8 +20,9 @@ fn text(v: &JsValue, k: &str) -> String {
 pub fn classify_fetch_error(e: &JsValue) -> Fault {
     let cause = get(e, "cause");
     let codes = [text(e, "code"), text(&cause, "code"), text(&cause, "name")];
-    let message =
-        format!("{} {}", text(e, "message"), text(&cause, "message")).to_ascii_lowercase();
+    let message = [&text(e, "message"), " ", &text(&cause, "message")]
+        .concat()
+        .to_ascii_lowercase();
     if codes
         .iter()
         .any(|c| c == "ECONNREFUSED" || c == "ConnectionRefused")
