@@ -97,9 +97,13 @@ const python = join(root, ".tmp/pyenv/bin/python");
 // descriptors, the attempt machine, credentials cache, nonce pool and HTTP
 // config in the core, `protocolOf`) took it to 80,336 bytes; messages built
 // without core::fmt (−2,005) and an unrolled model search undone (−289) brought
-// it to 78,042 bytes (76.2 KB) on 2026-12-04. This ceiling stops growth past
-// 77 KB until the size work wins more back.
-const WASM_GZIP_CEILING = 77 * 1024;
+// it to 78,042 bytes (76.2 KB) on 2026-12-04. The fixes of the hostile review
+// that day (one scrub of a call's secrets from its errors in every encoding,
+// ~1.85 KB of it; error-text escaping; the outcome field; the provider and
+// body races) took it to 82,018 bytes (80.1 KB). This ceiling stops growth
+// past 81 KB until the size work wins more back (next: wasm-bindgen's hashed
+// import names, measured at −761 bytes).
+const WASM_GZIP_CEILING = 81 * 1024;
 await suite(`size: pkg/aligate_bg.wasm ≤ ${WASM_GZIP_CEILING / 1024} KB gzip`, async () => {
   const { gzipSync } = await import("node:zlib");
   const n = gzipSync(readFileSync(join(root, "pkg/aligate_bg.wasm")), { level: 9 }).length;
