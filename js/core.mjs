@@ -410,7 +410,13 @@ function addCalls(C, shortcuts, Request) {
     C.prototype.refreshCredentials = async function refreshCredentials() {
       const call = this.__credentials();
       try {
-        if (call.__needsCredentials()) await credentials(call);
+        // A provider that did not answer in time is retried by the client's policy (nothing was sent).
+        const io = call.__io();
+        while (call.__needsCredentials()) {
+          const wait = await credentials(call, io);
+          if (wait === undefined) break;
+          if (!(await sleep(wait, io[1]))) call.__failed("aborted");
+        }
       } finally {
         call.free();
       }
