@@ -5,6 +5,22 @@
 //! is the randomness source, `transport` names what a rejected fetch was.
 //! The rules (ranges, retry policy, credentials' validity, the prepared line)
 //! are the core's.
+//!
+//! The shipped .wasm is this crate built without its `std` feature (`no_std`
+//! with alloc, the panic handler below, `allocator` as the global allocator).
+//! On other targets the crate is empty.
+
+#![cfg(target_arch = "wasm32")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(not(target_feature = "atomics"))]
+mod allocator;
+
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: allocator::Cached = allocator::Cached::new();
 
 pub mod builders;
 pub mod execution;
@@ -15,8 +31,8 @@ mod random;
 pub mod top_client;
 mod transport;
 
-use crate::error::{Error, ErrorKind};
-use crate::prelude::*;
+use aligate::error::{Error, ErrorKind};
+use aligate::prelude::*;
 use core::cell::RefCell;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -181,7 +197,7 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
     let plain = js::stringify(params, &JsValue::UNDEFINED);
     if let Ok(t) = &plain {
         let text = json_text(t)?;
-        if crate::json::find_str(&text, "null").is_none() {
+        if aligate::json::find_str(&text, "null").is_none() {
             return Ok((text, true));
         }
     }
@@ -214,7 +230,7 @@ fn json_text(t: &js_sys::JsString) -> Result<String, JsValue> {
     }
 }
 
-use crate::schema::MAX_INPUT_BYTES;
+use aligate::schema::MAX_INPUT_BYTES;
 
 fn too_large() -> JsValue {
     invalid(
@@ -243,7 +259,7 @@ pub(crate) fn in_band(r: Result<String, JsValue>) -> JsValue {
 pub fn validate_params(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let api = api_name(&api)?;
     let parsed = params_json(&params).and_then(|(json, js_numbers)| {
-        let value = crate::prepare::parse_params(&json).map_err(core_err)?;
+        let value = aligate::prepare::parse_params(&json).map_err(core_err)?;
         Ok((value, js_numbers))
     });
     match parsed {
@@ -270,8 +286,8 @@ fn api_name(v: &JsValue) -> Result<String, JsValue> {
 
 /// The protocol of a name (`models::protocol_of`); names of neither shape are
 /// taken as TOP methods here, and refused by the clients.
-fn protocol_of(api: &str) -> crate::models::Protocol {
-    crate::models::protocol_of(api).unwrap_or(crate::models::Protocol::Top)
+fn protocol_of(api: &str) -> aligate::models::Protocol {
+    aligate::models::protocol_of(api).unwrap_or(aligate::models::Protocol::Top)
 }
 
 /// `"top"`, `"aliyun-rpc"`, or `null` for a name of neither shape: the one
@@ -279,18 +295,18 @@ fn protocol_of(api: &str) -> crate::models::Protocol {
 #[wasm_bindgen(js_name = "protocolOf")]
 pub fn protocol_of_js(api: JsValue) -> Result<JsValue, JsValue> {
     let api = api_name(&api)?;
-    Ok(crate::models::protocol_of(&api).map_or(JsValue::NULL, |p| JsValue::from_str(p.as_str())))
+    Ok(aligate::models::protocol_of(&api).map_or(JsValue::NULL, |p| JsValue::from_str(p.as_str())))
 }
 
 /// `[]` when `value` is valid for `api`, else its issues.
-fn issues_of(api: &str, value: &crate::json::Json, js_numbers: bool) -> JsValue {
-    match crate::prepare::business(protocol_of(api), api, value, js_numbers) {
+fn issues_of(api: &str, value: &aligate::json::Json, js_numbers: bool) -> JsValue {
+    match aligate::prepare::business(protocol_of(api), api, value, js_numbers) {
         Ok(_) => Array::new().into(),
         Err(e) => issues_to_js(&e.issues),
     }
 }
 
-fn issues_to_js(issues: &[crate::error::Issue]) -> JsValue {
+fn issues_to_js(issues: &[aligate::error::Issue]) -> JsValue {
     let out = Array::new();
     for i in issues {
         let o = Object::new();
@@ -307,7 +323,7 @@ fn issues_to_js(issues: &[crate::error::Issue]) -> JsValue {
 pub fn validate_wire(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let api = api_name(&api)?;
     let pairs = string_pairs(&params)?;
-    let value = match crate::prepare::wire_to_params(&api, &pairs) {
+    let value = match aligate::prepare::wire_to_params(&api, &pairs) {
         Ok(v) => v,
         Err(issues) => return Ok(issues_to_js(&issues)),
     };
@@ -317,7 +333,7 @@ pub fn validate_wire(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> 
 /// The API names aligate models (others are signed unvalidated).
 #[wasm_bindgen(js_name = "modelledApis")]
 pub fn modelled_apis() -> Array {
-    crate::models::MODELS
+    aligate::models::MODELS
         .iter()
         .map(|m| JsValue::from_str(m.api))
         .collect()
@@ -325,15 +341,15 @@ pub fn modelled_apis() -> Array {
 
 fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let (json, _) = params_json(params)?;
-    let value = crate::prepare::parse_params(&json).map_err(core_err)?;
-    let crate::json::Json::Obj(map) = value else {
+    let value = aligate::prepare::parse_params(&json).map_err(core_err)?;
+    let aligate::json::Json::Obj(map) = value else {
         return Err(invalid("", "expected an object of string values"));
     };
     let mut out = Vec::with_capacity(map.len());
     for (k, v) in map {
         match v {
-            crate::json::Json::Str(s) => out.push((k, s)),
-            crate::json::Json::Null => {}
+            aligate::json::Json::Str(s) => out.push((k, s)),
+            aligate::json::Json::Null => {}
             other => out.push((k, other.to_string())),
         }
     }
@@ -344,14 +360,14 @@ fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
 #[wasm_bindgen(js_name = "signTop")]
 pub fn sign_top(params: JsValue, secret: JsValue, sign_method: JsValue) -> Result<String, JsValue> {
     let secret = string_arg(&secret, "secret", 64 * 1024)?;
-    let m = crate::sign::top::SignMethod::parse(&string_arg(&sign_method, "signMethod", 64)?)
+    let m = aligate::sign::top::SignMethod::parse(&string_arg(&sign_method, "signMethod", 64)?)
         .ok_or_else(|| invalid("signMethod", "expected one of md5, hmac, hmac-sha256"))?;
     let owned = string_pairs(&params)?;
     let mut p: Vec<(&str, &str)> = owned
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    Ok(crate::sign::top::sign(&mut p, &secret, m, None))
+    Ok(aligate::sign::top::sign(&mut p, &secret, m, None))
 }
 
 /// Aliyun RPC v1 signature over `params` (`Signature` excluded).
@@ -362,14 +378,14 @@ pub fn sign_aliyun_rpc(
     http_method: JsValue,
 ) -> Result<String, JsValue> {
     let secret = string_arg(&secret, "secret", 64 * 1024)?;
-    let m = crate::prepare::HttpMethod::parse(&string_arg(&http_method, "httpMethod", 64)?)
+    let m = aligate::prepare::HttpMethod::parse(&string_arg(&http_method, "httpMethod", 64)?)
         .ok_or_else(|| invalid("httpMethod", "expected GET or POST"))?;
     let owned = string_pairs(&params)?;
     let mut p: Vec<(&str, &str)> = owned
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    Ok(crate::sign::aliyun_rpc::sign(&mut p, &secret, m.as_str()))
+    Ok(aligate::sign::aliyun_rpc::sign(&mut p, &secret, m.as_str()))
 }
 
 /// TOP's timestamp (`yyyy-MM-dd HH:mm:ss`, GMT+8) for a Unix time in ms or a Date.
@@ -377,7 +393,7 @@ pub fn sign_aliyun_rpc(
 pub fn top_timestamp(time: JsValue) -> Result<String, JsValue> {
     let ms = options::time_ms(&time, "time")?
         .ok_or_else(|| invalid("time", "expected a Date or Unix time in ms"))?;
-    crate::time::top_timestamp(ms).ok_or_else(|| invalid("time", "out of range"))
+    aligate::time::top_timestamp(ms).ok_or_else(|| invalid("time", "out of range"))
 }
 
 /// Decodes a response body the way the clients do (for proxies and tests).
@@ -398,21 +414,21 @@ pub fn decode_response(
     let content_type = &string_arg(&content_type, "contentType", 1024)?;
     let format = get(&options, "format")
         .as_string()
-        .and_then(|s| crate::prepare::Format::parse(&s))
-        .unwrap_or(crate::prepare::Format::Json);
+        .and_then(|s| aligate::prepare::Format::parse(&s))
+        .unwrap_or(aligate::prepare::Format::Json);
     let simplify = get(&options, "simplify").as_bool().unwrap_or(false);
-    let call = crate::decode::Call {
+    let call = aligate::decode::Call {
         protocol: protocol_of(api),
         api,
         format,
         simplify,
     };
-    let r = crate::decode::Received {
+    let r = aligate::decode::Received {
         status,
         content_type,
         body,
     };
-    let json = crate::decode::decode(&call, &r, crate::decode::DEFAULT_MAX_BODY_BYTES)
+    let json = aligate::decode::decode(&call, &r, aligate::decode::DEFAULT_MAX_BODY_BYTES)
         .map_err(core_err)?;
     js_sys::JSON::parse(&json)
 }
@@ -431,7 +447,7 @@ pub fn scrub(text: &str, secrets: &str) -> Option<String> {
         }
     }
     list.push(secrets.get(from..).unwrap_or_default());
-    crate::error::scrub_text(text, &list)
+    aligate::error::scrub_text(text, &list)
 }
 
 /// Bytes of wasm linear memory (for the memory benchmark and leak checks).
