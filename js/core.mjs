@@ -86,7 +86,7 @@ export function paramsText(p) {
 // frame left it, and a few thousand such calls exhaust the stack for the whole
 // instance. Every entry into wasm goes through `enter`, which puts the pointer
 // back whatever was thrown. The binding itself never lets caller code throw
-// through wasm (src/wasm/js.rs); this is the second line.
+// through wasm (wasm/src/js.rs); this is the second line.
 
 /** Each wasm-backed object → its pointer, while it is alive (not freed, not forged). */
 const live = new WeakMap();
@@ -422,7 +422,7 @@ function addCalls(C, shortcuts, Request) {
       }
     };
   }
-  // The core returns the prepared line, or the error to throw (`in_band` in src/wasm/mod.rs).
+  // The core returns the prepared line, or the error to throw (`in_band` in wasm/src/lib.rs).
   C.prototype.prepare = function prepare(a, p, o) {
     let r;
     if (asBuilder(a, Request)) r = this.__prepareRequest(a, p);

@@ -26,16 +26,17 @@ function run(cmd, argv) {
 // js/index.d.ts from apis/*.json (not in git: generated here only).
 run(process.execPath, ["scripts/gen-types.mjs"]);
 
-// Without the default `std` feature: the shipped module is no_std (see Cargo.toml).
+// The binding crate (wasm/), without the default `std` feature: the shipped
+// module is no_std (see wasm/Cargo.toml).
 // LLVM's inline threshold at 120 instead of opt-level 2's 225: −3.5 KB gzip for
 // ~1% on `prepare` (bench/ab.mjs; 100 was larger, 75 was 10% slower).
 // Without multi-value (see withoutMultivalue).
 const flags = "-Cllvm-args=-inline-threshold=120 -Ctarget-feature=-multivalue";
 process.env.RUSTFLAGS = process.env.RUSTFLAGS ? `${process.env.RUSTFLAGS} ${flags}` : flags;
-run("cargo", ["build", "--quiet", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
+run("cargo", ["build", "--quiet", "--release", "-p", "aligate-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"]);
 mkdirSync(join(root, "target/wbg"), { recursive: true });
 const raw = join(root, "target/wbg/aligate_rustc.wasm");
-writeFileSync(raw, withoutMultivalue(readFileSync(join(root, "target/wasm32-unknown-unknown/release/aligate.wasm"))));
+writeFileSync(raw, withoutMultivalue(readFileSync(join(root, "target/wasm32-unknown-unknown/release/aligate_wasm.wasm"))));
 const web = join(root, "target/wbg/web");
 const node = join(root, "target/wbg/node");
 run("wasm-bindgen", ["--target", "web", "--out-dir", web, "--out-name", "aligate", raw]);
@@ -115,7 +116,7 @@ function matchImportArity(glue) {
 // cannot call those through its generic wrapper: compiling the module then
 // compiles one wrapper per such signature, 18 of them, ~1.4 ms of cold start
 // (issue 5). Without the entry, the glue reads such returns back from memory;
-// the hot exports return one value anyway (`in_band` in src/wasm/mod.rs).
+// the hot exports return one value anyway (`in_band` in wasm/src/lib.rs).
 // wasm-opt runs without multivalue enabled, so a use of it fails the build.
 function withoutMultivalue(b) {
   const uleb = (buf, p) => {

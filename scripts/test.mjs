@@ -147,11 +147,12 @@ await suite("generated: README.md's API table and js/generated/ match apis/*.jso
   (await run(process.execPath, [join(root, "scripts/gen-apis.mjs"), "--check"])));
 await suite("rust: cargo fmt --check", () => run("cargo", ["fmt", "--check"]));
 await suite("rust: cargo clippy -D warnings (native and wasm32)", async () =>
-  (await run("cargo", ["clippy", "--quiet", "--all-targets", "--", "-D", "warnings"])) ??
-  (await run("cargo", ["clippy", "--quiet", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"])) ??
-  // The shipped configuration: no_std, our panic handler.
-  (await run("cargo", ["clippy", "--quiet", "--target", "wasm32-unknown-unknown", "--lib", "--no-default-features", "--", "-D", "warnings"])));
-await suite("rust: cargo test (core, vectors, property tests)", () => run("cargo", ["test", "--quiet"]));
+  (await run("cargo", ["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"])) ??
+  (await run("cargo", ["clippy", "--quiet", "--workspace", "--target", "wasm32-unknown-unknown", "--all-targets", "--", "-D", "warnings"])) ??
+  // The shipped configuration: the core no_std, the binding no_std with our panic handler.
+  (await run("cargo", ["clippy", "--quiet", "-p", "aligate", "-p", "aligate-wasm", "--target", "wasm32-unknown-unknown", "--lib", "--no-default-features",
+    "--", "-D", "warnings"])));
+await suite("rust: cargo test (core, vectors, property tests)", () => run("cargo", ["test", "--quiet", "--workspace"]));
 // The core from native Rust (examples/sandbox_native/, HTTP by ureq) against the sandbox on 127.0.0.1: the four
 // calls succeed, a 19-digit id comes back exact, and an injected 503 on the read is retried by client::Attempts.
 await suite("native Rust example against the sandbox (examples/sandbox_native/)", async () => {
@@ -171,7 +172,7 @@ await suite("native Rust example against the sandbox (examples/sandbox_native/)"
     await sb.close();
   }
 });
-await suite("wasm-bindgen-test in Node", () => run("cargo", ["test", "--target", "wasm32-unknown-unknown", "--test", "wasm"]));
+await suite("wasm-bindgen-test in Node", () => run("cargo", ["test", "-p", "aligate-wasm", "--target", "wasm32-unknown-unknown", "--test", "wasm"]));
 await suite("node --test on the packed package (ESM)", async () => {
   const err = await installPacked();
   if (err) return err;
@@ -238,7 +239,7 @@ await suite("fuzz: 5 cargo-fuzz targets × 15 s (nightly)", () =>
 for (const [name, env] of [["Chromium (headless)", { WASM_BINDGEN_USE_BROWSER: "1" }],
   ["Chromium dedicated worker", { WASM_BINDGEN_USE_DEDICATED_WORKER: "1" }]]) {
   await suite(`wasm-bindgen-test in ${name}`, () =>
-    run("cargo", ["test", "--target", "wasm32-unknown-unknown", "--test", "wasm"], {
+    run("cargo", ["test", "-p", "aligate-wasm", "--target", "wasm32-unknown-unknown", "--test", "wasm"], {
       env: { ...env, CHROMEDRIVER: "/usr/bin/chromedriver", WASM_BINDGEN_TEST_TIMEOUT: "120" },
       timeoutMs: 10 * 60_000,
     }));

@@ -520,7 +520,8 @@ pub(crate) fn sub(s: &str, a: usize, b: usize) -> &str {
 /// Byte offset of `needle` in `hay`. A first-byte scan instead of `str::find`:
 /// core's two-way `StrSearcher` and the panic paths it drags in were ~3 KB
 /// of the .wasm, and every needle here is a short literal.
-pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
+#[doc(hidden)]
+pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
     let first = *n.first()?;
     let mut i = 0;

@@ -95,7 +95,7 @@ for (const [kind, call] of Object.entries(KINDS)) {
     const mem0 = node.__memoryBytes();
     run(N);
     // 256 KiB: one leaked externref slot per call (wasm-bindgen's `catch`
-    // imports had it, src/wasm/js.rs) grew memory ~0.9 MB per 100,000 calls.
+    // imports had it, wasm/src/js.rs) grew memory ~0.9 MB per 100,000 calls.
     // Its slot list grows by doubling, so a leak can hide in room an earlier
     // kind left: the glue check at the end catches that one by its shape.
     const grown = node.__memoryBytes() - mem0;
@@ -162,13 +162,13 @@ test("the glue has no import that can throw uncaught, apart from the known-safe 
   for (const m of glue.matchAll(/(__wbg[A-Za-z0-9_]+):function\(([^)]*)\)\{(return )?(handleError)?/g)) {
     if (!m[4] && !SAFE.test(m[1])) unsafe.push(m[1]);
   }
-  assert.deepEqual(unsafe, [], "each of these can throw through wasm frames: declare it `catch` (src/wasm/js.rs)");
+  assert.deepEqual(unsafe, [], "each of these can throw through wasm frames: declare it `catch` (wasm/src/js.rs)");
 });
 
 test("no catch import on a caller's value returns a bare value (one leaked table slot per throw)", () => {
   const glue = readFileSync(join(dirname(require.resolve("aligate/package.json")), "pkg/aligate.js"), "utf8");
   // A bare returned value goes into an externref-table slot even after a throw
-  // and nothing frees it; an `Option` one is put there only on success (src/wasm/js.rs).
+  // and nothing frees it; an `Option` one is put there only on success (wasm/src/js.rs).
   // Known: `construct` and `parse` act on our own values only (the error class,
   // JSON text the core wrote), `set` and `fill` return booleans.
   const KNOWN = /^__wbg_(construct|parse|set|fill)_[0-9a-f]+$/;
@@ -177,5 +177,5 @@ test("no catch import on a caller's value returns a bare value (one leaked table
     if (/return /.test(m[2]) && !/return isLikeNone\(ret\)\?0:addToExternrefTable0\(ret\)$/.test(m[2]) && !KNOWN.test(m[1])) bare.push(m[1]);
   }
   assert.ok(glue.includes("isLikeNone(ret)?0:addToExternrefTable0(ret)"), "the glue's shape changed; update this check");
-  assert.deepEqual(bare, [], "declare these in src/wasm/js.rs returning Result<Option<T>, JsValue>");
+  assert.deepEqual(bare, [], "declare these in wasm/src/js.rs returning Result<Option<T>, JsValue>");
 });

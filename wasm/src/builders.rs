@@ -5,10 +5,10 @@
 //! `prepare(builder)` reads the parsed parameters in place (no re-serialising).
 
 use super::{core_err, invalid, js, params_json};
-use crate::json::Json;
-use crate::models::{self, Model};
-use crate::prelude::*;
-use crate::schema::MAX_INPUT_BYTES;
+use aligate::json::Json;
+use aligate::models::{self, Model};
+use aligate::prelude::*;
+use aligate::schema::MAX_INPUT_BYTES;
 use wasm_bindgen::prelude::*;
 
 /// A JS value as JSON and the bytes it took; strings stay strings (unlike
@@ -23,7 +23,7 @@ fn to_value(v: &JsValue) -> Result<(Json, usize), JsValue> {
         None => {}
     }
     let (json, _) = params_json(v)?;
-    let value = crate::prepare::parse_params(&json).map_err(core_err)?;
+    let value = aligate::prepare::parse_params(&json).map_err(core_err)?;
     Ok((value, json.len()))
 }
 
@@ -32,7 +32,7 @@ fn too_large() -> JsValue {
         "params",
         &[
             "the builder's values exceed the ",
-            &crate::schema::decimal(MAX_INPUT_BYTES as i64),
+            &aligate::schema::decimal(MAX_INPUT_BYTES as i64),
             " bytes aligate accepts",
         ]
         .concat(),
@@ -105,7 +105,7 @@ impl Request {
 
     /// Throws `AligateError` (kind `validation`) listing every issue.
     pub fn validate(&self) -> Result<(), JsValue> {
-        crate::prepare::business(self.model.protocol, self.model.api, &self.root, true)
+        aligate::prepare::business(self.model.protocol, self.model.api, &self.root, true)
             .map(|_| ())
             .map_err(core_err)
     }

@@ -6,12 +6,12 @@
 use super::options::{check_keys, opt_signal, opt_string, HttpIo, MAX_OPTION_CHARS};
 use super::random::{fresh_nonce, jitter};
 use super::{core_err, get, invalid, js, params_json, present, to_js_error, transport};
-use crate::client::{Attempts, CredentialCache, Credentials, Fault, Step, Target};
-use crate::error::Error;
-use crate::json::Json;
-use crate::models::Protocol;
-use crate::prelude::*;
-use crate::prepare::{self, Prepared, RpcConfig, Secret, TopConfig};
+use aligate::client::{Attempts, CredentialCache, Credentials, Fault, Step, Target};
+use aligate::error::Error;
+use aligate::json::Json;
+use aligate::models::Protocol;
+use aligate::prelude::*;
+use aligate::prepare::{self, Prepared, RpcConfig, Secret, TopConfig};
 use alloc::rc::Rc;
 use core::cell::RefCell;
 use js_sys::Function;
@@ -143,11 +143,11 @@ impl Signer {
         let clock = || Error::invalid("timestamp", "clock out of range");
         match self {
             Signer::Top(c) => {
-                let ts = crate::time::top_timestamp(now).ok_or_else(clock)?;
+                let ts = aligate::time::top_timestamp(now).ok_or_else(clock)?;
                 prepare::prepare_top(c, api, params, js, &ts)
             }
             Signer::Rpc(c, provider) => {
-                let ts = crate::time::iso_utc(now).ok_or_else(clock)?;
+                let ts = aligate::time::iso_utc(now).ok_or_else(clock)?;
                 let nonce = fresh_nonce()?;
                 match provider {
                     None => prepare::prepare_rpc(c, api, params, js, &ts, &nonce),
@@ -234,14 +234,14 @@ impl Call {
         }
     }
 
-    /// Signs the next attempt: the prepared line (`crate::line`).
+    /// Signs the next attempt: the prepared line (`aligate::line`).
     #[wasm_bindgen(js_name = "__sign")]
     pub fn sign(&mut self) -> Result<String, JsValue> {
         let api = &self.attempts.target().api;
         let signed = self
             .signer
             .sign_now(api, &self.params, self.js)
-            .and_then(|p| Ok((crate::line::build(&p, false)?, p.repeat_safe)));
+            .and_then(|p| Ok((aligate::line::build(&p, false)?, p.repeat_safe)));
         let (line, repeat_safe) = signed.map_err(|e| to_js_error(&e, self.attempts.attempts()))?;
         self.attempts.signed(repeat_safe);
         Ok(line)

@@ -2,9 +2,9 @@
 //! else getrandom (`crypto.getRandomValues`); nonces come from the core's
 //! pool (`client::NoncePool`), refilled here.
 
-use crate::client::nonce::{NoncePool, REFILL_BYTES};
-use crate::error::{Error, ErrorKind};
-use crate::prelude::*;
+use aligate::client::nonce::{NoncePool, REFILL_BYTES};
+use aligate::error::{Error, ErrorKind};
+use aligate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 /// Random bytes for nonces, drawn `REFILL_BYTES` at a time: one crossing

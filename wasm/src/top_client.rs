@@ -7,11 +7,11 @@ use super::options::{
     check_keys, endpoint, format_opt, opt_bool, opt_string, option_timestamp, req_string, HttpIo,
 };
 use super::{core_err, in_band, invalid, present};
-use crate::client::config;
-use crate::json::Json;
-use crate::prelude::*;
-use crate::prepare::{self, Format, Secret, TopConfig, TOP_DEFAULT_ENDPOINT};
-use crate::sign::top::SignMethod;
+use aligate::client::config;
+use aligate::json::Json;
+use aligate::prelude::*;
+use aligate::prepare::{self, Format, Secret, TopConfig, TOP_DEFAULT_ENDPOINT};
+use aligate::sign::top::SignMethod;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
@@ -172,7 +172,7 @@ impl TopClient {
         if given {
             check_keys(opts, &TOP_PREPARE_KEYS, "options")?;
         }
-        let ts = option_timestamp(opts, given, crate::time::top_timestamp)?;
+        let ts = option_timestamp(opts, given, aligate::time::top_timestamp)?;
         let session = if given {
             opt_string(opts, "session", "options")?
         } else {
@@ -188,6 +188,6 @@ impl TopClient {
         }
         .map_err(core_err)?;
         let redact = given && opt_bool(opts, "redact", "options")?.unwrap_or(false);
-        crate::line::build(&p, redact).map_err(core_err)
+        aligate::line::build(&p, redact).map_err(core_err)
     }
 }

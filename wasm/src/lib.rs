@@ -5,6 +5,22 @@
 //! is the randomness source, `transport` names what a rejected fetch was.
 //! The rules (ranges, retry policy, credentials' validity, the prepared line)
 //! are the core's.
+//!
+//! The shipped .wasm is this crate built without its `std` feature (`no_std`
+//! with alloc, the panic handler below, `allocator` as the global allocator).
+//! On other targets the crate is empty.
+
+#![cfg(target_arch = "wasm32")]
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(not(target_feature = "atomics"))]
+mod allocator;
+
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: allocator::Cached = allocator::Cached::new();
 
 pub mod builders;
 pub mod execution;
@@ -15,8 +31,8 @@ mod random;
 pub mod top_client;
 mod transport;
 
-use crate::error::{Error, ErrorKind};
-use crate::prelude::*;
+use aligate::error::{Error, ErrorKind};
+use aligate::prelude::*;
 use core::cell::RefCell;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -71,7 +87,7 @@ pub fn setup(error_class: js_sys::Function, replacer: js_sys::Function, random: 
 fn record_panic(msg: Option<&str>, at: Option<&core::panic::Location<'_>>) {
     let mut text = String::from(msg.unwrap_or("panic"));
     if let Some(l) = at {
-        let line = crate::schema::decimal(l.line().into());
+        let line = aligate::schema::decimal(l.line().into());
         text.push_str(&[" at ", l.file(), ":", &line].concat());
     }
     // try_borrow: a panic while LAST_PANIC is borrowed must not panic again.
@@ -182,7 +198,7 @@ pub(crate) fn params_json(params: &JsValue) -> Result<(String, bool), JsValue> {
     let plain = js::stringify(params, &JsValue::UNDEFINED);
     if let Ok(t) = &plain {
         let text = json_text(t)?;
-        if crate::json::find_str(&text, "null").is_none() {
+        if aligate::json::find_str(&text, "null").is_none() {
             return Ok((text, true));
         }
     }
@@ -215,14 +231,14 @@ fn json_text(t: &js_sys::JsString) -> Result<String, JsValue> {
     }
 }
 
-use crate::schema::MAX_INPUT_BYTES;
+use aligate::schema::MAX_INPUT_BYTES;
 
 fn too_large() -> JsValue {
     invalid(
         "params",
         &[
             "the parameters exceed the ",
-            &crate::schema::decimal(MAX_INPUT_BYTES as i64),
+            &aligate::schema::decimal(MAX_INPUT_BYTES as i64),
             " bytes aligate accepts",
         ]
         .concat(),
@@ -249,7 +265,7 @@ pub(crate) fn in_band(r: Result<String, JsValue>) -> JsValue {
 pub fn validate_params(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let api = api_name(&api)?;
     let parsed = params_json(&params).and_then(|(json, js_numbers)| {
-        let value = crate::prepare::parse_params(&json).map_err(core_err)?;
+        let value = aligate::prepare::parse_params(&json).map_err(core_err)?;
         Ok((value, js_numbers))
     });
     match parsed {
@@ -269,7 +285,7 @@ fn string_arg(v: &JsValue, path: &str, max: usize) -> Result<String, JsValue> {
             path,
             &[
                 "longer than ",
-                &crate::schema::decimal(max as i64),
+                &aligate::schema::decimal(max as i64),
                 " characters",
             ]
             .concat(),
@@ -284,8 +300,8 @@ fn api_name(v: &JsValue) -> Result<String, JsValue> {
 
 /// The protocol of a name (`models::protocol_of`); names of neither shape are
 /// taken as TOP methods here, and refused by the clients.
-fn protocol_of(api: &str) -> crate::models::Protocol {
-    crate::models::protocol_of(api).unwrap_or(crate::models::Protocol::Top)
+fn protocol_of(api: &str) -> aligate::models::Protocol {
+    aligate::models::protocol_of(api).unwrap_or(aligate::models::Protocol::Top)
 }
 
 /// `"top"`, `"aliyun-rpc"`, or `null` for a name of neither shape: the one
@@ -293,23 +309,23 @@ fn protocol_of(api: &str) -> crate::models::Protocol {
 #[wasm_bindgen(js_name = "protocolOf")]
 pub fn protocol_of_js(api: JsValue) -> Result<JsValue, JsValue> {
     // Any string has an answer: longer than a name can be is neither shape.
-    let api = match js::string_capped(&api, crate::models::MAX_API_NAME) {
+    let api = match js::string_capped(&api, aligate::models::MAX_API_NAME) {
         Some(Ok(s)) => s,
         Some(Err(_)) => return Ok(JsValue::NULL),
         None => return Err(invalid("api", "expected a string")),
     };
-    Ok(crate::models::protocol_of(&api).map_or(JsValue::NULL, |p| JsValue::from_str(p.as_str())))
+    Ok(aligate::models::protocol_of(&api).map_or(JsValue::NULL, |p| JsValue::from_str(p.as_str())))
 }
 
 /// `[]` when `value` is valid for `api`, else its issues.
-fn issues_of(api: &str, value: &crate::json::Json, js_numbers: bool) -> JsValue {
-    match crate::prepare::business(protocol_of(api), api, value, js_numbers) {
+fn issues_of(api: &str, value: &aligate::json::Json, js_numbers: bool) -> JsValue {
+    match aligate::prepare::business(protocol_of(api), api, value, js_numbers) {
         Ok(_) => Array::new().into(),
         Err(e) => issues_to_js(&e.issues),
     }
 }
 
-fn issues_to_js(issues: &[crate::error::Issue]) -> JsValue {
+fn issues_to_js(issues: &[aligate::error::Issue]) -> JsValue {
     let out = Array::new();
     for i in issues {
         let o = Object::new();
@@ -326,7 +342,7 @@ fn issues_to_js(issues: &[crate::error::Issue]) -> JsValue {
 pub fn validate_wire(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> {
     let api = api_name(&api)?;
     let pairs = string_pairs(&params)?;
-    let value = match crate::prepare::wire_to_params(&api, &pairs) {
+    let value = match aligate::prepare::wire_to_params(&api, &pairs) {
         Ok(v) => v,
         Err(issues) => return Ok(issues_to_js(&issues)),
     };
@@ -336,7 +352,7 @@ pub fn validate_wire(api: JsValue, params: JsValue) -> Result<JsValue, JsValue> 
 /// The API names aligate models (others are signed unvalidated).
 #[wasm_bindgen(js_name = "modelledApis")]
 pub fn modelled_apis() -> Array {
-    crate::models::MODELS
+    aligate::models::MODELS
         .iter()
         .map(|m| JsValue::from_str(m.api))
         .collect()
@@ -344,15 +360,15 @@ pub fn modelled_apis() -> Array {
 
 fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let (json, _) = params_json(params)?;
-    let value = crate::prepare::parse_params(&json).map_err(core_err)?;
-    let crate::json::Json::Obj(map) = value else {
+    let value = aligate::prepare::parse_params(&json).map_err(core_err)?;
+    let aligate::json::Json::Obj(map) = value else {
         return Err(invalid("", "expected an object of string values"));
     };
     let mut out = Vec::with_capacity(map.len());
     for (k, v) in map {
         match v {
-            crate::json::Json::Str(s) => out.push((k, s)),
-            crate::json::Json::Null => {}
+            aligate::json::Json::Str(s) => out.push((k, s)),
+            aligate::json::Json::Null => {}
             other => out.push((k, other.text())),
         }
     }
@@ -363,14 +379,14 @@ fn string_pairs(params: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
 #[wasm_bindgen(js_name = "signTop")]
 pub fn sign_top(params: JsValue, secret: JsValue, sign_method: JsValue) -> Result<String, JsValue> {
     let secret = string_arg(&secret, "secret", 64 * 1024)?;
-    let m = crate::sign::top::SignMethod::parse(&string_arg(&sign_method, "signMethod", 64)?)
+    let m = aligate::sign::top::SignMethod::parse(&string_arg(&sign_method, "signMethod", 64)?)
         .ok_or_else(|| invalid("signMethod", "expected one of md5, hmac, hmac-sha256"))?;
     let owned = string_pairs(&params)?;
     let mut p: Vec<(&str, &str)> = owned
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    Ok(crate::sign::top::sign(&mut p, &secret, m, None))
+    Ok(aligate::sign::top::sign(&mut p, &secret, m, None))
 }
 
 /// Aliyun RPC v1 signature over `params` (`Signature` excluded).
@@ -381,14 +397,14 @@ pub fn sign_aliyun_rpc(
     http_method: JsValue,
 ) -> Result<String, JsValue> {
     let secret = string_arg(&secret, "secret", 64 * 1024)?;
-    let m = crate::prepare::HttpMethod::parse(&string_arg(&http_method, "httpMethod", 64)?)
+    let m = aligate::prepare::HttpMethod::parse(&string_arg(&http_method, "httpMethod", 64)?)
         .ok_or_else(|| invalid("httpMethod", "expected GET or POST"))?;
     let owned = string_pairs(&params)?;
     let mut p: Vec<(&str, &str)> = owned
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    Ok(crate::sign::aliyun_rpc::sign(&mut p, &secret, m.as_str()))
+    Ok(aligate::sign::aliyun_rpc::sign(&mut p, &secret, m.as_str()))
 }
 
 /// TOP's timestamp (`yyyy-MM-dd HH:mm:ss`, GMT+8) for a Unix time in ms or a Date.
@@ -396,7 +412,7 @@ pub fn sign_aliyun_rpc(
 pub fn top_timestamp(time: JsValue) -> Result<String, JsValue> {
     let ms = options::time_ms(&time, "time")?
         .ok_or_else(|| invalid("time", "expected a Date or Unix time in ms"))?;
-    crate::time::top_timestamp(ms).ok_or_else(|| invalid("time", "out of range"))
+    aligate::time::top_timestamp(ms).ok_or_else(|| invalid("time", "out of range"))
 }
 
 /// Decodes a response body the way the clients do (for proxies and tests).
@@ -417,21 +433,21 @@ pub fn decode_response(
     let content_type = &string_arg(&content_type, "contentType", 1024)?;
     let format = get(&options, "format")
         .as_string()
-        .and_then(|s| crate::prepare::Format::parse(&s))
-        .unwrap_or(crate::prepare::Format::Json);
+        .and_then(|s| aligate::prepare::Format::parse(&s))
+        .unwrap_or(aligate::prepare::Format::Json);
     let simplify = get(&options, "simplify").as_bool().unwrap_or(false);
-    let call = crate::decode::Call {
+    let call = aligate::decode::Call {
         protocol: protocol_of(api),
         api,
         format,
         simplify,
     };
-    let r = crate::decode::Received {
+    let r = aligate::decode::Received {
         status,
         content_type,
         body,
     };
-    let json = crate::decode::decode(&call, &r, crate::decode::DEFAULT_MAX_BODY_BYTES)
+    let json = aligate::decode::decode(&call, &r, aligate::decode::DEFAULT_MAX_BODY_BYTES)
         .map_err(core_err)?;
     js_sys::JSON::parse(&json)
 }
@@ -450,7 +466,7 @@ pub fn scrub(text: &str, secrets: &str) -> Option<String> {
         }
     }
     list.push(secrets.get(from..).unwrap_or_default());
-    crate::error::scrub_text(text, &list)
+    aligate::error::scrub_text(text, &list)
 }
 
 /// Bytes of wasm linear memory (for the memory benchmark and leak checks).

@@ -4,8 +4,8 @@
 //! `prepare`); this file only converts.
 
 use super::{get, invalid, js, present};
-use crate::client::config::{Http, HttpOptions, HTTP_NUMBERS};
-use crate::prelude::*;
+use aligate::client::config::{Http, HttpOptions, HTTP_NUMBERS};
+use aligate::prelude::*;
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -60,7 +60,7 @@ pub(crate) fn opt_string(opts: &JsValue, key: &str, what: &str) -> Result<Option
             key,
             &[
                 "longer than the ",
-                &crate::schema::decimal(MAX_OPTION_CHARS as i64),
+                &aligate::schema::decimal(MAX_OPTION_CHARS as i64),
                 " characters aligate accepts",
             ]
             .concat(),
@@ -148,14 +148,14 @@ impl HttpIo {
 /// `options.endpoint` (default `default`), checked by the core's endpoint rule.
 pub(crate) fn endpoint(opts: &JsValue, default: &str) -> Result<String, JsValue> {
     let e = opt_string(opts, "endpoint", "options")?.unwrap_or_else(|| default.to_string());
-    crate::prepare::check_endpoint(&e).map_err(super::core_err)?;
+    aligate::prepare::check_endpoint(&e).map_err(super::core_err)?;
     Ok(e)
 }
 
-pub(crate) fn format_opt(opts: &JsValue) -> Result<crate::prepare::Format, JsValue> {
+pub(crate) fn format_opt(opts: &JsValue) -> Result<aligate::prepare::Format, JsValue> {
     match opt_string(opts, "format", "options")? {
-        None => Ok(crate::prepare::Format::Json),
-        Some(f) => crate::prepare::Format::parse(&f)
+        None => Ok(aligate::prepare::Format::Json),
+        Some(f) => aligate::prepare::Format::parse(&f)
             .ok_or_else(|| invalid("options.format", "expected json or xml")),
     }
 }

@@ -2,9 +2,9 @@
 //! rejected fetch means, in the words the errors use.
 
 use super::{get, js};
-use crate::client::Fault;
-use crate::json::find_str;
-use crate::prelude::*;
+use aligate::client::Fault;
+use aligate::json::find_str;
+use aligate::prelude::*;
 use wasm_bindgen::prelude::*;
 
 /// `v[k]` as a string for classification (capped: a runtime's message can be long).

@@ -10,10 +10,10 @@ use super::options::{
 };
 use super::random::fresh_nonce;
 use super::{core_err, in_band, invalid, present};
-use crate::client::config;
-use crate::json::Json;
-use crate::prelude::*;
-use crate::prepare::{
+use aligate::client::config;
+use aligate::json::Json;
+use aligate::prelude::*;
+use aligate::prepare::{
     self, Format, HttpMethod, RpcConfig, Secret, SignatureVersion, LINKEDMALL_DEFAULT_ENDPOINT,
 };
 use js_sys::Object;
@@ -96,7 +96,7 @@ impl LinkedMallClient {
                 http_method,
                 format,
                 version: opt_string(&options, "version", "options")?
-                    .unwrap_or_else(|| crate::models::linkedmall_version().to_string()),
+                    .unwrap_or_else(|| aligate::models::linkedmall_version().to_string()),
                 signature_version,
                 keyed: Default::default(),
             },
@@ -196,7 +196,7 @@ impl LinkedMallClient {
         if given {
             check_keys(opts, &RPC_PREPARE_KEYS, "options")?;
         }
-        let ts = option_timestamp(opts, given, crate::time::iso_utc)?;
+        let ts = option_timestamp(opts, given, aligate::time::iso_utc)?;
         let nonce = match given
             .then(|| opt_string(opts, "nonce", "options"))
             .transpose()?
@@ -219,6 +219,6 @@ impl LinkedMallClient {
         };
         let p = prepare::prepare_rpc(&cfg, api, value, js, &ts, &nonce).map_err(core_err)?;
         let redact = given && opt_bool(opts, "redact", "options")?.unwrap_or(false);
-        crate::line::build(&p, redact).map_err(core_err)
+        aligate::line::build(&p, redact).map_err(core_err)
     }
 }

@@ -2,7 +2,7 @@
 //! headless Chromium / a dedicated worker via WASM_BINDGEN_USE_* variables).
 #![cfg(target_arch = "wasm32")]
 
-use aligate::wasm::{
+use aligate_wasm::{
     sign_aliyun_rpc, sign_top, validate_params, LinkedMallClient, Request, TopClient,
 };
 use js_sys::{Array, Object, Reflect, JSON};

@@ -2,7 +2,7 @@
 //! that unwinds through wasm frames skips their destructors and leaves the
 //! shadow stack, borrow flags and heap as they were mid-call, so each operation
 //! that can run caller code (a getter, a Proxy trap, `valueOf`, `toJSON`) is a
-//! `catch` import here and returns a `Result`. The rest of `src/wasm` reaches
+//! `catch` import here and returns a `Result`. The rest of the binding reaches
 //! caller values only through these functions; `npm test` checks the glue for
 //! imports that can throw uncaught.
 //!
@@ -15,7 +15,7 @@
 //! is allocated. The cost: `null` reads back as `undefined`; every caller
 //! treats the two alike (`present`).
 
-use crate::prelude::*;
+use aligate::prelude::*;
 use js_sys::{Array, Function, JsString};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
