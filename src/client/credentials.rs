@@ -125,6 +125,7 @@ impl CredentialCache {
         self.current.as_ref()
     }
 
+    #[inline]
     pub fn accept(&mut self, c: Credentials) {
         self.current = Some(c);
     }

@@ -2,7 +2,7 @@
 //! attempt loop's state machine (`attempt`), checked HTTP settings
 //! (`config`), credentials from a rotating provider (`credentials`) and the
 //! nonce pool (`nonce`). Time, randomness, responses and transport faults are
-//! inputs; a binding (src/wasm) does the IO and converts values.
+//! inputs; a binding (the `aligate-wasm` crate in wasm/) does the IO and converts values.
 
 pub mod attempt;
 pub mod config;

@@ -35,6 +35,7 @@ impl NoncePool {
     }
 
     /// A fresh UUID-v4-shaped nonce, or `None` when the pool is empty.
+    #[inline]
     pub fn take(&mut self) -> Option<String> {
         let chunk = self.bytes.get_mut(self.at..self.at + NONCE_BYTES)?;
         let mut b = [0u8; NONCE_BYTES];
