@@ -207,8 +207,12 @@ function concatBytes(chunks, n) {
   return out;
 }
 
-/** Reads at most `max` bytes; past that, cancels and returns max + 1 bytes (the core reports the overflow). */
-async function readCapped(res, max) {
+/**
+ * Reads at most `max` bytes; past that, cancels and returns max + 1 bytes (the core reports the overflow).
+ * `expired()` is asked after each chunk: a stream that yields only in microtasks never lets the timeout
+ * timer run, so the deadline is also checked by the clock (it throws LOST, as the timer would have).
+ */
+async function readCapped(res, max, expired) {
   const stream = res.body;
   if (!stream) {
     const ab = await res.arrayBuffer();
@@ -225,6 +229,10 @@ async function readCapped(res, max) {
     // A custom `fetch` may hand back any stream: only bytes are bytes.
     const len = bytesLength(value);
     if (len < 0) throw new TypeError("the response body yielded a chunk that is not a Uint8Array");
+    if (expired()) {
+      reader.cancel().catch(() => {});
+      throw LOST;
+    }
     if (n + len > max) {
       reader.cancel().catch(() => {});
       return new Uint8Array(max + 1);
@@ -278,6 +286,7 @@ function bound(signal, timeoutMs) {
   const onAbort = () => controller.abort();
   listen(signal, true, onAbort);
   let timedOut = false;
+  const deadline = Date.now() + timeoutMs;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
@@ -290,6 +299,11 @@ function bound(signal, timeoutMs) {
       const q = Promise.resolve(p);
       q.catch(() => {});
       return Promise.race([q, gone]);
+    },
+    /** True (and counted as the timeout) once the deadline has passed by the clock. */
+    expired() {
+      if (!timedOut && Date.now() >= deadline) timedOut = true;
+      return timedOut;
     },
     why: (stage) => (isAborted(signal) ? "aborted" : timedOut ? "timeout" : stage),
     end() {
@@ -312,7 +326,7 @@ async function attempt(call, p, [fetchFn, signal, timeoutMs, maxBody]) {
     const res = await b.race((fetchFn ?? globalThis.fetch)(p.url, init));
     head = responseHead(res);
     stage = "body";
-    body = await b.race(readCapped(res, maxBody));
+    body = await b.race(readCapped(res, maxBody, b.expired));
   } catch (e) {
     return call.__failed(b.why(stage), e);
   } finally {
@@ -342,18 +356,31 @@ function sleep(ms, signal) {
 async function credentials(call, [, signal, timeoutMs] = call.__io()) {
   if (isAborted(signal)) return call.__failed("aborted");
   const b = bound(signal, timeoutMs);
-  let value;
-  let ok = true;
+  let outcome;
   try {
-    value = await b.race(call.__provider()());
+    outcome = await b.race(askProvider(call.__provider()));
   } catch (e) {
-    // "credentials": a timeout that counts as an attempt, so the retry bound holds.
-    if (e === LOST) return call.__failed(b.why("credentials") === "aborted" ? "aborted" : "credentials");
-    [ok, value] = [false, e];
+    // LOST only: askProvider never rejects. "credentials": a timeout that counts as an attempt, so the retry bound holds.
+    return call.__failed(b.why("credentials") === "aborted" ? "aborted" : "credentials");
   } finally {
     b.end();
   }
-  call.__setCredentials(ok, value);
+  call.__setCredentials(outcome[0], outcome[1]);
+}
+
+/** Each provider's call in flight: concurrent calls on a cold cache share one (each keeps its own bound). */
+const inFlight = new WeakMap();
+
+/** `[ok, value]` of one provider call, shared while it is in flight; a settled one (even a rejection) is not kept. */
+function askProvider(provider) {
+  if (typeof provider !== "function") return Promise.resolve([false, new TypeError("the credentials provider is not a function")]);
+  let p = inFlight.get(provider);
+  if (!p) {
+    p = (async () => provider())().then((v) => [true, v], (e) => [false, e]);
+    inFlight.set(provider, p);
+    p.then(() => inFlight.delete(provider));
+  }
+  return p;
 }
 
 async function execute(call) {

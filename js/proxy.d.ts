@@ -7,7 +7,15 @@ export interface SigningProxyOptions {
    * as `protocolOf` answers. A name of neither shape throws.
    */
   allow: string[];
+  /**
+   * Options (recommended) or a client instance. The proxy checks every answer for the secrets it knows and
+   * withholds one that quotes them (a gateway may echo the session or STS token). An instance keeps its secrets
+   * inside wasm, so the proxy cannot check its results: with an instance, successful results are withheld
+   * (500; errors and dry runs still answer). Pass options to get results; a `credentials` provider given in
+   * options is watched, so its answers' secrets are known too.
+   */
   top?: TopClientOptions | TopClient;
+  /** As `top`. */
   linkedmall?: LinkedMallClientOptions | LinkedMallClient;
   /** Origins allowed by CORS (default none). */
   origins?: string[];

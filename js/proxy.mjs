@@ -19,6 +19,7 @@ const FIXED_MESSAGE = new Map([["network", "the gateway could not be reached"], 
   ["decode", "the gateway's answer could not be decoded"]]);
 const STRING_FIELDS = ["code", "msg", "apiMessage", "subCode", "subMsg", "requestId", "hostId", "recommend", "outcome"];
 const WITHHELD = "[withheld: the text quoted a credential]";
+const UNCHECKED = "[withheld: the proxy was given a client instance, whose secrets it cannot check results against; pass its options instead]";
 const JSON_TYPE = "application/json;charset=utf-8";
 
 function constantTimeEqual(a, b) {
@@ -86,6 +87,27 @@ function configuredSecrets(top, lm) {
     pick(lm.env ?? globalThis.process?.env, "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN");
   }
   return out;
+}
+
+/**
+ * LinkedMall options whose `credentials` provider reports each answer's secrets to `record` before the client
+ * sees them (so the proxy knows them by the time a result could echo them). Other options pass unchanged.
+ */
+function watched(lm, record) {
+  const provider = lm && typeof lm === "object" ? lm.credentials : undefined;
+  if (typeof provider !== "function") return lm;
+  const credentials = async () => {
+    const v = await provider();
+    const s = [];
+    try {
+      for (const k of ["accessKeySecret", "securityToken"]) if (typeof v?.[k] === "string") s.push(v[k]);
+    } catch {
+      // A throwing getter: the client refuses the answer by name.
+    }
+    if (s.length) record(s);
+    return v;
+  };
+  return { ...lm, credentials };
 }
 
 /** The AligateError's public fields, by whitelist; each string passes `scrub`. Anything else: generic text. */
@@ -169,7 +191,8 @@ const positive = (v, name) => {
  *   token        the bearer token clients must send (required)
  *   allow        API names clients may call (required); each a TOP method or an Aliyun action (protocolOf)
  *   top          TopClient options or a TopClient (for TOP methods)
- *   linkedmall   LinkedMallClient options or a LinkedMallClient (for Aliyun actions)
+ *   linkedmall   LinkedMallClient options or a LinkedMallClient (for Aliyun actions); an instance's results are
+ *                withheld (its secrets are not known here to check them against)
  *   origins      origins allowed by CORS (default none)
  *   maxBodyBytes request body cap (default 256 KiB)
  *   rateLimit    { requests, perMs, maxClients } per client (default 60 per 60 s, 10,000 clients tracked)
@@ -192,8 +215,18 @@ export function createSigningProxy(options) {
     if (p === null) throw new TypeError(`createSigningProxy: allow lists ${JSON.stringify(a.slice(0, 100))}, which is neither a TOP method nor an Aliyun action`);
     allowed.set(a, p);
   }
+  // A client instance keeps its secrets inside wasm: the proxy cannot check its results, so it withholds them
+  // (its errors are scrubbed by the core). A provider's answers are recorded as they pass (`watched`).
+  const provided = [];
   const top = options.top instanceof TopClient ? options.top : options.top ? new TopClient(options.top) : null;
-  const lm = options.linkedmall instanceof LinkedMallClient ? options.linkedmall : options.linkedmall ? new LinkedMallClient(options.linkedmall) : null;
+  const lm = options.linkedmall instanceof LinkedMallClient ? options.linkedmall
+    : options.linkedmall ? new LinkedMallClient(watched(options.linkedmall, (s) => {
+      // The latest answers only (a rotating provider would otherwise grow the list without end).
+      provided.push(...s);
+      provided.splice(0, provided.length - 8);
+      forms = secretForms([token, ...configuredSecrets(options.top, options.linkedmall), ...provided]);
+    })) : null;
+  const opaque = new Set([top, lm].filter((c) => c && (c === options.top || c === options.linkedmall)));
   const origins = new Set(options.origins ?? []);
   const maxBody = positive(options.maxBodyBytes ?? 256 * 1024, "maxBodyBytes");
   const { requests = 60, perMs = 60_000, maxClients = 10_000 } = options.rateLimit ?? {};
@@ -206,7 +239,7 @@ export function createSigningProxy(options) {
     throw new TypeError("createSigningProxy: trustedClientHeader must be a header name");
   }
   if (options.clientKey !== undefined && typeof options.clientKey !== "function") throw new TypeError("createSigningProxy: clientKey must be a function");
-  const forms = secretForms([token, ...configuredSecrets(options.top, options.linkedmall)]);
+  let forms = secretForms([token, ...configuredSecrets(options.top, options.linkedmall)]);
   const leaks = (text) => forms !== "" && __scrub(text, forms) !== undefined;
   const scrub = (text) => (leaks(text) ? WITHHELD : text);
 
@@ -282,7 +315,9 @@ export function createSigningProxy(options) {
       // integer beyond 2^53 (already rounded) is refused instead of sent wrong.
       const params = own("params") ?? {};
       if (own("dryRun") === true) return reply(request, 200, { ok: true, prepared: client.prepare(api, params, { redact: true }) });
-      return reply(request, 200, { ok: true, result: await client.execute(api, params, { signal: request.signal }) });
+      const result = await client.execute(api, params, { signal: request.signal });
+      if (opaque.has(client)) return fail(request, 500, "internal", UNCHECKED);
+      return reply(request, 200, { ok: true, result });
     } catch (e) {
       const body = errorBody(e, scrub);
       return reply(request, STATUS_BY_KIND.get(body.kind) ?? 500, { ok: false, error: body });
