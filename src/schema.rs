@@ -109,7 +109,9 @@ impl Ctx {
             return;
         }
         self.issues.push(Issue {
-            path: self.path.clone(),
+            // Keys are the caller's text: control characters made visible here,
+            // once per issue, not on every key the walker visits.
+            path: crate::error::visible(self.path.clone()),
             message: message.into(),
         });
     }
@@ -134,12 +136,7 @@ impl Ctx {
         if !self.path.is_empty() {
             self.path.push('.');
         }
-        // A key is the caller's text: its control characters made visible.
-        if crate::error::has_unsafe(key) {
-            self.path.push_str(&crate::error::visible(key.into()));
-        } else {
-            self.path.push_str(key);
-        }
+        self.path.push_str(key);
         len
     }
 
