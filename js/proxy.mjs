@@ -71,8 +71,8 @@ async function readCapped(request, max) {
  */
 function secretForms(secrets) {
   const pieces = secrets.flatMap((s) => (typeof s === "string" ? [s, ...s.split(/[\x00-\x1f\x7f:]+/)] : []));
-  // Shorter values would match ordinary words (the core skips them too).
-  return [...new Set(pieces)].filter((s) => s.length >= 8 && !s.includes("\n")).join("\n");
+  // Pieces too short to be told from ordinary words are skipped by the core's scrub itself.
+  return [...new Set(pieces)].filter((s) => s !== "" && !s.includes("\n")).join("\n");
 }
 
 /** The secrets a client configuration names (explicitly or through its environment). */

@@ -10,7 +10,7 @@ use aligate::client::{Attempts, CredentialCache, Credentials, Fault, NoncePool, 
 use aligate::error::{Cause, ErrorKind};
 use aligate::json::Json;
 use aligate::models::Protocol;
-use aligate::prepare::{self, Format, HttpMethod, RpcConfig, Secret, SignatureVersion, TopConfig};
+use aligate::prepare::{self, Format, RpcConfig, Secret, TopConfig};
 use aligate::retry::Reason;
 use aligate::sign::top::SignMethod;
 
@@ -31,30 +31,14 @@ const CONFIRM: &str = r#"{"BizId":"b","BizUid":"u","LmOrderId":"1"}"#;
 const JSON_CT: &str = "application/json;charset=utf-8";
 
 fn top_cfg() -> TopConfig {
-    TopConfig {
-        app_key: "12345678".into(),
-        app_secret: Secret::new("s"),
-        sign_method: SignMethod::Md5,
-        endpoint: "http://127.0.0.1:9/router/rest".into(),
-        session: Some(Secret::new("user-session")),
-        format: Format::Json,
-        simplify: false,
-        keyed: Default::default(),
-    }
+    TopConfig::new("12345678", Secret::new("s"), SignMethod::Md5)
+        .with_endpoint("http://127.0.0.1:9/router/rest")
+        .with_session(Secret::new("user-session"))
 }
 
+/// POST, JSON, signature v1, Version 2018-01-16: `RpcConfig::new`'s defaults.
 fn rpc_cfg() -> RpcConfig {
-    RpcConfig {
-        access_key_id: "id".into(),
-        access_key_secret: Secret::new("s"),
-        security_token: None,
-        endpoint: "http://127.0.0.1:9/".into(),
-        http_method: HttpMethod::Post,
-        format: Format::Json,
-        version: "2018-01-16".into(),
-        signature_version: SignatureVersion::V1,
-        keyed: Default::default(),
-    }
+    RpcConfig::new("id", Secret::new("s")).with_endpoint("http://127.0.0.1:9/")
 }
 
 /// The policy of tests/js/faults.test.mjs: `retries: 2`, 5 ms base delay.

@@ -8,7 +8,7 @@ use aligate::error::Cause;
 use aligate::error::{scrub_text, Error, ErrorKind, Outcome};
 use aligate::json::Json;
 use aligate::models::Protocol;
-use aligate::prepare::{self, Format, HttpMethod, RpcConfig, Secret, SignatureVersion};
+use aligate::prepare::{self, Format, RpcConfig, Secret, SignatureVersion};
 use aligate::retry::{self, Policy};
 
 const LIANBEI: &str = "alibaba.alisports.lianbei.order.notice";
@@ -269,15 +269,8 @@ fn unknown_outcomes_are_marked() {
 #[test]
 fn v3_key_id_cannot_restructure_authorization() {
     let cfg = |id: &str, v| RpcConfig {
-        access_key_id: id.into(),
-        access_key_secret: Secret::new("s"),
-        security_token: None,
-        endpoint: "http://127.0.0.1:9/".into(),
-        http_method: HttpMethod::Post,
-        format: Format::Json,
-        version: "2018-01-16".into(),
         signature_version: v,
-        keyed: Default::default(),
+        ..RpcConfig::new(id, Secret::new("s")).with_endpoint("http://127.0.0.1:9/")
     };
     for id in [
         "a,SignedHeaders=host,Signature=00",
