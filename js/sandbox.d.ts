@@ -1,9 +1,16 @@
 export declare const TEST_CREDENTIALS: Readonly<{
   appKey: string; appSecret: string; session: string; accessKeyId: string; accessKeySecret: string;
 }>;
-export declare const FAULTS: readonly ("503" | "429" | "isp" | "code7" | "throttling" | "slow" | "reset" | "malformed")[];
-/** `api`: one of the modelled APIs (others never reach the fault queue); `count` 1…limits.faultCount; `ms` 0…limits.faultMs; `seconds` digits (huge bans allowed). */
-export interface Fault { fault: (typeof FAULTS)[number]; count?: number; api?: string; ms?: number; seconds?: number | string }
+export declare const FAULTS: readonly ("503" | "429" | "isp" | "code7" | "throttling" | "slow" | "reset" | "malformed" | "signature")[];
+/**
+ * `api`: one of the modelled APIs (others never reach the fault queue); `count` 1…limits.faultCount; `ms` 0…limits.faultMs; `seconds` digits (huge bans allowed).
+ * Without `item` or `batch` a fault hits the next matching request, a POST /router/batch as a whole included (`api`: any of its calls).
+ * `item: k` (0…limits.batchParts − 1; `isp`, `code7`, `throttling` or `malformed`) hits call k of the next matching batch only, `count` batches;
+ * `batch: true` hits whole batches only (every fault but `slow` answers before any call is processed).
+ */
+export interface Fault {
+  fault: (typeof FAULTS)[number]; count?: number; api?: string; ms?: number; seconds?: number | string; item?: number; batch?: boolean;
+}
 /** Bounds on what one request (or the stores across requests) may cost; positive integers. */
 export interface SandboxLimits {
   /** Request target (path + query) bytes; over → 414. Default 8192. */ urlBytes: number;
@@ -17,6 +24,7 @@ export interface SandboxLimits {
   /** Longest `slow` delay in ms. Default 60000. */ faultMs: number;
   /** Body bytes of POST /__sandbox/faults. Default 64 KiB. */ controlBytes: number;
   /** Open connections (server.maxConnections). Default 512. */ connections: number;
+  /** Calls in one POST /router/batch; over → the batch is refused as a whole. Default 50. */ batchParts: number;
 }
 export declare const LIMITS: Readonly<SandboxLimits>;
 export interface SandboxOptions {
@@ -28,8 +36,12 @@ export interface SandboxOptions {
 export interface Sandbox {
   url: string; port: number; topEndpoint: string; linkedmallEndpoint: string;
   credentials: { appKey: string; appSecret: string; session: string; accessKeyId: string; accessKeySecret: string; securityToken?: string };
-  /** `byApi`: authenticated requests per modelled API, and `other` for everything else. */
-  stats: { requests: number; ok: number; rejected: number; faults: number; byApi: Record<string, number> };
+  /**
+   * `byApi`: authenticated requests per modelled API (a batch's processed calls each count), and `other` for everything else.
+   * `batch`: POST /router/batch requests past the signature, and their calls (ok / rejected / item faults).
+   */
+  stats: { requests: number; ok: number; rejected: number; faults: number; byApi: Record<string, number>;
+    batch: { requests: number; items: number; ok: number; rejected: number; faults: number } };
   limits: Readonly<SandboxLimits>;
   /** Throws on an invalid fault or a full queue. */
   inject(fault: Fault): void;

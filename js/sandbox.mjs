@@ -1,4 +1,5 @@
-// The local sandbox gateway: an emulator of the TOP router (/router/rest) and
+// The local sandbox gateway: an emulator of the TOP router (/router/rest, and
+// /router/batch whose calls each take the /router/rest path) and
 // the Aliyun RPC endpoint (/) for the modelled APIs (apis/*.json: which endpoint
 // takes each, its session rule, version and example answer). It accepts what the real
 // gateways accept from the official SDKs, verifies signatures, timestamps and
@@ -24,7 +25,9 @@ export const TEST_CREDENTIALS = Object.freeze({
   accessKeySecret: "sandbox-access-key-secret",
 });
 
-export const FAULTS = ["503", "429", "isp", "code7", "throttling", "slow", "reset", "malformed"];
+export const FAULTS = ["503", "429", "isp", "code7", "throttling", "slow", "reset", "malformed", "signature"];
+/** Faults one item of a batch can have (the others concern the whole HTTP exchange: `batch: true` or none). */
+const ITEM_FAULTS = new Set(["isp", "code7", "throttling", "malformed"]);
 
 const TOP_SKEW_MS = 10 * 60_000;
 const RPC_SKEW_MS = 15 * 60_000;
@@ -41,14 +44,23 @@ export const LIMITS = Object.freeze({
   faultMs: 60_000, // `slow` delay
   controlBytes: 64 * 1024, // body of POST /__sandbox/faults
   connections: 512,
+  batchParts: 50, // calls in one POST /router/batch
 });
+
+/** `POST /router/batch`: parts joined by this unless the `top-api-separator` header names another. */
+const DEFAULT_SEPARATOR = "\r\n-S-\r\n";
+// It travels in a header: printable ASCII, bounded, no space at either end (HTTP would trim it).
+const SEPARATOR = /^[\x21-\x7e](?:[\x20-\x7e]{0,62}[\x21-\x7e])?$/;
+const PUBLIC = "#PUBLIC#";
+// Parameters of the batch as a whole: they belong in its URL (they are signed there), not in a part.
+const BATCH_ONLY = new Set(["app_key", "timestamp", "v", "sign_method", "sign", "format", "simplify", "partner_id"]);
 
 const TOP_SYSTEM = new Set(["method", "app_key", "timestamp", "format", "v", "sign_method", "sign", "session", "simplify",
   "partner_id", "target_app_key"]);
 const RPC_SYSTEM = new Set(["AccessKeyId", "Action", "Format", "SignatureMethod", "SignatureNonce", "SignatureVersion",
   "Signature", "Timestamp", "Version", "SecurityToken", "RegionId", "SignatureType"]);
 const TOP_SIGN_METHODS = new Set(["md5", "hmac", "hmac-sha256"]);
-const FAULT_FIELDS = new Set(["fault", "count", "api", "ms", "seconds"]);
+const FAULT_FIELDS = new Set(["fault", "count", "api", "ms", "seconds", "item", "batch"]);
 const OTHER = "other";
 
 // What the sandbox knows of each API comes from its descriptor.
@@ -163,9 +175,24 @@ function v3Signature(req, url, body, signedHeaders, secret) {
 
 class FaultError extends Error {}
 
+/** Where the answer of one call of a batch goes instead of a socket: `send` keeps the first text written. */
+class PartSink {
+  text = null;
+}
+
+/** TOP sign over the batch's query parameters with the raw body appended (node:crypto, independent of aligate's signer). */
+function batchSign(q, body, secret, method) {
+  const pairs = [...q].filter(([k, v]) => k !== "sign" && v.trim() !== "").map(([k, v]) => [Buffer.from(k), k, v]);
+  pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
+  const s = pairs.map(([, k, v]) => k + v).join("") + body;
+  const h = method === "md5" ? createHash("md5").update(secret + s + secret, "utf8")
+    : createHmac(method === "hmac" ? "md5" : "sha256", secret).update(s, "utf8");
+  return h.digest("hex").toUpperCase();
+}
+
 /** A validated fault entry; throws FaultError with a message built from known text. */
 function parseFault(f, limits) {
-  if (f === null || typeof f !== "object" || Array.isArray(f)) throw new FaultError("a fault is an object {fault, count?, api?, ms?, seconds?}");
+  if (f === null || typeof f !== "object" || Array.isArray(f)) throw new FaultError("a fault is an object {fault, count?, api?, ms?, seconds?, item?, batch?}");
   for (const k of Object.keys(f)) if (!FAULT_FIELDS.has(k)) throw new FaultError(`unknown fault field "${logSafe(k, 40)}"`);
   const own = (k) => (Object.hasOwn(f, k) ? f[k] : undefined);
   const name = own("fault");
@@ -190,8 +217,15 @@ function parseFault(f, limits) {
     if ((typeof s === "string" && /^\d{1,30}$/.test(s)) || (Number.isInteger(s) && s >= 0 && s < 1e21)) seconds = s;
     else throw new FaultError("fault seconds must be a non-negative integer (up to 30 digits)");
   }
+  // `item: k` hits the k-th call (from 0) of a batch only; `batch: true` hits whole batches only; neither: any request.
+  const item = int("item", undefined, 0, limits.batchParts - 1);
+  const batch = own("batch");
+  if (batch !== undefined && typeof batch !== "boolean") throw new FaultError("fault batch must be true or false");
+  if (item !== undefined && batch) throw new FaultError("a fault has either item (one call of a batch) or batch: true (the whole batch)");
+  if (item !== undefined && !ITEM_FAULTS.has(name)) throw new FaultError(`a batch item's fault is one of ${[...ITEM_FAULTS].join(", ")}`);
+  if ((item !== undefined || batch) && api !== undefined && !TOP_METHODS.has(api)) throw new FaultError("a batch fault's api must be a TOP method");
   return { fault: name, count: int("count", 1, 1, limits.faultCount), ...(api === undefined ? {} : { api }),
-    ms: int("ms", 3000, 0, limits.faultMs), seconds };
+    ms: int("ms", 3000, 0, limits.faultMs), seconds, ...(item === undefined ? {} : { item }), ...(batch ? { batch } : {}) };
 }
 
 function readLimits(given) {
@@ -241,7 +275,9 @@ export async function startSandbox(options = {}) {
   const nonces = new Map(); // nonce → first seen (ms); insertion order = age order
   const timers = new Set(); // pending `slow` answers
   // byApi counts authenticated requests per modelled API; everything else is `other`: its keys are ours, never a client's.
-  const stats = { requests: 0, ok: 0, rejected: 0, faults: 0, byApi: Object.create(null) };
+  // `batch`: POST /router/batch requests that passed the signature and their calls (each call is also in byApi).
+  const stats = { requests: 0, ok: 0, rejected: 0, faults: 0, byApi: Object.create(null),
+    batch: { requests: 0, items: 0, ok: 0, rejected: 0, faults: 0 } };
   const counters = { signatures: 0 };
   const sockets = new Set();
   const bump = (api) => {
@@ -333,6 +369,10 @@ export async function startSandbox(options = {}) {
   });
 
   function send(res, status, type, text, extra = {}) {
+    if (res instanceof PartSink) {
+      res.text ??= text;
+      return;
+    }
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { "content-type": `${type};charset=UTF-8`, "content-length": Buffer.byteLength(text), ...extra });
     res.end(text);
@@ -370,6 +410,18 @@ export async function startSandbox(options = {}) {
       return { status: 400, note: "bad request target" };
     }
     if (url.pathname.startsWith("/__sandbox/")) return control(req, res, url, body);
+    if (url.pathname === "/router/batch") {
+      // The body is the batch's parts, not a form: only the query holds parameters.
+      const q = readParams(url, req, "");
+      if (q === null) return { kind: "BATCH", ...refuse(res, 413, `over ${limits.params} parameters or ${limits.paramBytes} parameter characters`) };
+      stats.requests++;
+      const r = batch(req, res, q, body);
+      if (!r.authenticated) bump(OTHER);
+      if (r.status === 200 && !r.fault && !r.error) stats.ok++;
+      else if (r.fault) stats.faults++;
+      else stats.rejected++;
+      return { kind: "BATCH", who: who(q), status: r.status, note: r.note };
+    }
     const kind = url.pathname === "/router/rest" ? "TOP" : "RPC";
     const p = readParams(url, req, body);
     if (p === null) return { kind, ...refuse(res, 413, `over ${limits.params} parameters or ${limits.paramBytes} parameter characters`) };
@@ -392,17 +444,18 @@ export async function startSandbox(options = {}) {
     return clean(out.join(" "));
   }
 
-  function takeFault(api) {
-    const i = faults.findIndex((f) => f.api === undefined || f.api === api);
+  /** The first queued fault that `hits` and names no other API (`api` may be a Set: a batch's APIs). */
+  function takeFault(api, hits = (f) => f.item === undefined && !f.batch) {
+    const i = faults.findIndex((f) => hits(f) && (f.api === undefined || (api instanceof Set ? api.has(f.api) : f.api === api)));
     if (i < 0) return null;
     const f = faults[i];
     if (--f.count <= 0) faults.splice(i, 1);
     return f;
   }
 
-  // Applies a fault in the protocol's own shape; returns an outcome or null. `api` is a modelled one.
-  function fault(res, kind, api, params, requestId) {
-    const f = takeFault(api);
+  // Applies a fault in the protocol's own shape; returns an outcome or null. `api` is a modelled one; `f` the fault
+  // taken; `later` sends the real answer of a `slow` one.
+  function fault(res, kind, api, params, requestId, f = takeFault(api), later = () => answer(res, kind, api, params, requestId)) {
     if (!f) return null;
     const note = `fault ${f.fault}`;
     const topErr = (code, msg, sub_code, sub_msg) =>
@@ -410,6 +463,10 @@ export async function startSandbox(options = {}) {
     const rpcErr = (status, Code, Message) =>
       send(res, status, "application/json", JSON.stringify({ RequestId: requestId, HostId: "sandbox", Code, Message }));
     switch (f.fault) {
+      case "signature":
+        if (kind === "TOP") topErr(25, "Invalid Signature");
+        else rpcErr(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.");
+        return { status: kind === "TOP" ? 200 : 400, fault: true, note };
       case "503":
         send(res, 503, "text/html", "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>");
         return { status: 503, fault: true, note };
@@ -429,7 +486,7 @@ export async function startSandbox(options = {}) {
         const t = setTimeout(() => {
           timers.delete(t);
           try {
-            answer(res, kind, api, params, requestId);
+            later();
           } catch {
             send(res, 500, "text/plain", "sandbox error");
           }
@@ -470,19 +527,121 @@ export async function startSandbox(options = {}) {
   /** Business pairs as a plain object for the wasm (fromEntries makes `__proto__` an own key, never a prototype). */
   const business = (p, system, keep = () => true) => Object.fromEntries([...p].filter(([k, v]) => !system.has(k) && keep(v)));
 
-  function top(req, res, p) {
+  /** A TOP `error_response` in the request's format; the outcome to log. */
+  function topFail(res, p, requestId, code, msg, sub_code, sub_msg) {
+    const e = { code, msg, ...(sub_code ? { sub_code, sub_msg } : {}), request_id: requestId };
+    if (p.get("format") === "xml") {
+      send(res, 200, "text/xml", `<?xml version="1.0" encoding="utf-8" ?><error_response>${xml(e)}</error_response>`);
+    } else {
+      send(res, 200, "application/json", JSON.stringify({ error_response: e }));
+    }
+    return { status: 200, error: true, note: `error ${code} ${sub_code ?? msg}${sub_msg ? `: ${sub_msg}` : ""}` };
+  }
+
+  /**
+   * `POST /router/batch` (TOOLCHAIN.md "TOP batch API"): the batch's system parameters and sign in the query, the
+   * sign over them plus the raw body; the body an optional `#PUBLIC#` part and one part per call, joined by the
+   * separator. Whatever concerns the batch as a whole is answered with one `error_response` (a part count that
+   * differs from the call count tells the client the batch was rejected); then each call goes through `top` as a
+   * /router/rest call would, and the answers are joined with the same separator, in order.
+   */
+  function batch(req, res, q, body) {
+    const requestId = randomUUID().replace(/-/g, "").slice(0, 13);
+    const fail = (code, msg, sub_code, sub_msg) => topFail(res, q, requestId, code, msg, sub_code, sub_msg);
+    const invalid = (why) => fail(41, "Invalid Arguments", "isv.invalid-parameter", why);
+    // Cheap checks first, as for one call: nothing is hashed before the key, clock and version are right.
+    if (req.method !== "POST") return fail(9, "Http Action Not Allowed");
+    if (!q.get("app_key")) return fail(28, "Missing App Key");
+    if (q.get("app_key") !== creds.appKey) return fail(29, "Invalid App Key");
+    if (!q.get("timestamp")) return fail(30, "Missing Timestamp");
+    if (!(Math.abs(topTimeMs(q.get("timestamp")) - Date.now()) <= TOP_SKEW_MS)) {
+      return fail(31, "Invalid Timestamp", "isv.invalid-timestamp", "timestamp is more than 10 minutes from the server's clock");
+    }
+    if (!q.get("v")) return fail(32, "Missing Version");
+    if (q.get("v") !== "2.0") return fail(33, "Invalid Version");
+    const format = q.get("format");
+    if (format && format !== "json" && format !== "xml") return fail(23, "Invalid Format");
+    const given = header(req, "top-api-separator");
+    const sep = given === undefined ? DEFAULT_SEPARATOR : given;
+    if (typeof sep !== "string" || !(sep === DEFAULT_SEPARATOR || SEPARATOR.test(sep))) {
+      return invalid("top-api-separator must be 1 to 64 printable ASCII characters, without a space at either end");
+    }
+    if (!q.get("sign")) return fail(24, "Missing Signature");
+    const method = q.get("sign_method") || "md5";
+    if (!TOP_SIGN_METHODS.has(method)) return fail(25, "Invalid Signature", "isv.invalid-sign-method", "sign_method must be md5, hmac or hmac-sha256");
+    counters.signatures++;
+    if (batchSign(q, body, creds.appSecret, method) !== q.get("sign").toUpperCase()) return fail(25, "Invalid Signature");
+    const auth = { authenticated: true };
+    // A bounded split (at most the public part, the calls and one more to see an excess): linear in the body.
+    const parts = body === "" ? [] : body.split(sep, limits.batchParts + 2);
+    const shared = parts[0]?.startsWith(PUBLIC) ? parts.shift().slice(PUBLIC.length) : "";
+    if (parts.length === 0) return { ...invalid("the batch holds no call"), ...auth };
+    if (parts.length > limits.batchParts) return { ...invalid(`a batch holds at most ${limits.batchParts} calls`), ...auth };
+    // Each call's parameters: the query's (but the sign), then #PUBLIC#'s, then its own part's (later wins, an
+    // empty value does not erase a shared one): a part's session > the public one > the query's.
+    let pairs = 0;
+    const read = (text, into) => {
+      for (const [k, v] of new URLSearchParams(text)) {
+        if (++pairs > limits.params * (limits.batchParts + 1)) return false;
+        if (v !== "" || !into.has(k)) into.set(k, v);
+      }
+      return true;
+    };
+    const base = new Map([...q].filter(([k]) => k !== "sign"));
+    const common = new Map();
+    if (!read(shared, common)) return { ...invalid("too many parameters"), ...auth };
+    const calls = [];
+    for (const part of parts) {
+      const own = new Map();
+      if (!read(part, own)) return { ...invalid("too many parameters"), ...auth };
+      const p = new Map(base);
+      for (const layer of [common, own]) for (const [k, v] of layer) if (v !== "" || !p.has(k)) p.set(k, v);
+      // Names that only the (signed) query may carry: a part that sets one is refused, not silently overridden.
+      const misplaced = [...common.keys(), ...own.keys()].find((k) => BATCH_ONLY.has(k));
+      calls.push({ p, misplaced });
+    }
+    const apis = new Set(calls.map((c) => c.p.get("method")).filter((m) => TOP_METHODS.has(m)));
+    const type = format === "xml" ? "text/xml" : "application/json";
+    let sent = null;
+    const answerAll = () => {
+      const out = { ok: 0, error: 0, fault: 0 };
+      const texts = calls.map(({ p, misplaced }, item) => {
+        const sink = new PartSink();
+        const r = misplaced !== undefined
+          ? topFail(sink, q, requestId, 41, "Invalid Arguments", "isv.invalid-parameter", `${misplaced} belongs in the batch's URL, not in a part`)
+          : top(req, sink, p, item);
+        if (r.authenticated) bump(r.api);
+        stats.batch.items++;
+        const k = r.fault ? "fault" : r.error ? "error" : "ok";
+        out[k]++;
+        stats.batch[k === "error" ? "rejected" : k === "fault" ? "faults" : "ok"]++;
+        return sink.text ?? "";
+      });
+      sent = texts.join(sep);
+      return `${calls.length} calls: ${out.ok} ok, ${out.error} errors, ${out.fault} item faults`;
+    };
+    stats.batch.requests++;
+    // A whole-batch fault: answered before any call is processed, except `slow` (processed, answered late).
+    const f = apis.size ? takeFault(apis, (x) => x.item === undefined) : null;
+    if (f) {
+      const note = f.fault === "slow" ? answerAll() : "";
+      const r = fault(res, "TOP", undefined, q, requestId, f, () => send(res, 200, type, sent));
+      return { ...r, ...auth, note: `whole batch: ${r.note}${note ? `; ${note}` : ""}` };
+    }
+    const note = answerAll();
+    send(res, 200, type, sent);
+    return { status: 200, note, ...auth };
+  }
+
+  /**
+   * One TOP call, from /router/rest or as call `item` (its index) of a batch: a batch item was authenticated with
+   * its batch (its signature covers the body) and takes only the faults queued for its index.
+   */
+  function top(req, res, p, item) {
     const requestId = randomUUID().replace(/-/g, "").slice(0, 13);
     const api = p.get("method");
     const modelled = TOP_METHODS.has(api);
-    const fail = (code, msg, sub_code, sub_msg, extra = {}) => {
-      const e = { code, msg, ...(sub_code ? { sub_code, sub_msg } : {}), request_id: requestId };
-      if (p.get("format") === "xml") {
-        send(res, 200, "text/xml", `<?xml version="1.0" encoding="utf-8" ?><error_response>${xml(e)}</error_response>`);
-      } else {
-        send(res, 200, "application/json", JSON.stringify({ error_response: e }));
-      }
-      return { status: 200, error: true, api, note: `error ${code} ${sub_code ?? msg}${sub_msg ? `: ${sub_msg}` : ""}`, ...extra };
-    };
+    const fail = (code, msg, sub_code, sub_msg, extra = {}) => ({ ...topFail(res, p, requestId, code, msg, sub_code, sub_msg), api, ...extra });
     // Cheap checks first: nothing is hashed before the key, clock, version, method and session are right.
     if (req.method !== "POST" && req.method !== "GET") return fail(9, "Http Action Not Allowed");
     if (!api) return fail(21, "Missing Method");
@@ -506,20 +665,23 @@ export async function startSandbox(options = {}) {
     const session = p.get("session");
     if (NEEDS_SESSION.has(api) && !session) return fail(26, "Missing Session");
     if (NEEDS_SESSION.has(api) && options.session && session !== options.session) return fail(27, "Invalid Session");
-    if (!p.get("sign")) return fail(24, "Missing Signature");
-    const method = p.get("sign_method") || "md5";
-    if (!TOP_SIGN_METHODS.has(method)) return fail(25, "Invalid Signature", "isv.invalid-sign-method", "sign_method must be md5, hmac or hmac-sha256");
-    let expected;
-    try {
-      counters.signatures++;
-      expected = signTop(Object.fromEntries(p), creds.appSecret, method);
-    } catch {
-      // The wasm signer refuses what aligate never sends (e.g. one value over 64 KiB).
-      return fail(41, "Invalid Arguments", "isv.invalid-parameter", "a parameter is larger than the gateway accepts");
+    if (item === undefined) {
+      if (!p.get("sign")) return fail(24, "Missing Signature");
+      const method = p.get("sign_method") || "md5";
+      if (!TOP_SIGN_METHODS.has(method)) return fail(25, "Invalid Signature", "isv.invalid-sign-method", "sign_method must be md5, hmac or hmac-sha256");
+      let expected;
+      try {
+        counters.signatures++;
+        expected = signTop(Object.fromEntries(p), creds.appSecret, method);
+      } catch {
+        // The wasm signer refuses what aligate never sends (e.g. one value over 64 KiB).
+        return fail(41, "Invalid Arguments", "isv.invalid-parameter", "a parameter is larger than the gateway accepts");
+      }
+      if (expected !== p.get("sign").toUpperCase()) return fail(25, "Invalid Signature");
     }
-    if (expected !== p.get("sign").toUpperCase()) return fail(25, "Invalid Signature");
     const ok = { authenticated: true, api };
-    const f = fault(res, "TOP", api, p, requestId);
+    const f = item === undefined ? fault(res, "TOP", api, p, requestId)
+      : fault(res, "TOP", api, p, requestId, takeFault(api, (x) => x.item === item));
     if (f) return { ...f, ...ok };
     const issues = validateWire(api, business(p, TOP_SYSTEM, (v) => v.trim() !== ""));
     if (issues.length) {
