@@ -579,21 +579,23 @@ export async function startSandbox(options = {}) {
     if (parts.length > limits.batchParts) return { ...invalid(`a batch holds at most ${limits.batchParts} calls`), ...auth };
     // Each call's parameters: the query's (but the sign), then #PUBLIC#'s, then its own part's (later wins, an
     // empty value does not erase a shared one): a part's session > the public one > the query's.
-    let pairs = 0;
+    // Each part within the parameter count of one /router/rest request.
     const read = (text, into) => {
+      let pairs = 0;
       for (const [k, v] of new URLSearchParams(text)) {
-        if (++pairs > limits.params * (limits.batchParts + 1)) return false;
+        if (++pairs > limits.params) return false;
         if (v !== "" || !into.has(k)) into.set(k, v);
       }
       return true;
     };
+    const tooMany = () => ({ ...invalid(`a part holds over ${limits.params} parameters`), ...auth });
     const base = new Map([...q].filter(([k]) => k !== "sign"));
     const common = new Map();
-    if (!read(shared, common)) return { ...invalid("too many parameters"), ...auth };
+    if (!read(shared, common)) return tooMany();
     const calls = [];
     for (const part of parts) {
       const own = new Map();
-      if (!read(part, own)) return { ...invalid("too many parameters"), ...auth };
+      if (!read(part, own)) return tooMany();
       const p = new Map(base);
       for (const layer of [common, own]) for (const [k, v] of layer) if (v !== "" || !p.has(k)) p.set(k, v);
       // Names that only the (signed) query may carry: a part that sets one is refused, not silently overridden.
