@@ -81,6 +81,8 @@ async function installPacked() {
   cpSync(join(root, "tests/vectors"), join(proj, "vectors"), { recursive: true });
   cpSync(join(root, "tests/python"), join(proj, "python"), { recursive: true });
   cpSync(join(root, "tests/runtimes"), join(proj, "runtimes"), { recursive: true });
+  // Examples run as a user's code: `aligate` from the project's node_modules (tests/js/queue-consumer.test.mjs).
+  cpSync(join(root, "examples/queue-consumer"), join(proj, "examples/queue-consumer"), { recursive: true });
   project = proj;
   return null;
 }
