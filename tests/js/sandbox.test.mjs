@@ -107,7 +107,7 @@ test("STS: a sandbox started with a token requires it; aligate sends it", async 
 
 test("faults on demand, from options and the control endpoint", async () => {
   const top = new TopClient({ appKey: C.appKey, appSecret: C.appSecret, endpoint: sb.topEndpoint, retries: 0 });
-  for (const [fault, kind] of [["503", "http"], ["429", "http"], ["isp", "api"], ["code7", "api"], ["reset", "network"], ["malformed", "decode"]]) {
+  for (const [fault, kind] of [["503", "http"], ["429", "http"], ["isp", "api"], ["code7", "api"], ["reset", "network"], ["malformed", "decode"], ["signature", "api"]]) {
     const r = await fetch(`${sb.url}/__sandbox/faults`, { method: "POST", body: JSON.stringify({ fault, count: 1 }) });
     assert.equal(r.status, 200);
     await assert.rejects(top.lianbeiOrderNotice({ biz_order_id: 1 }), (e) => e.kind === kind, fault);
