@@ -87,6 +87,12 @@ test("#PUBLIC# is merged under each part; simplify drops the wrapper of successe
   // Without a public session the query's applies; a part's own overrides it.
   const q = await batch([{ ...c }, { ...c, session: "wrong" }], { shared: { method: COMMISSION().method }, query: { session: SESSION } });
   assert.deepEqual(q.parts.map((p) => code(p) ?? "ok"), ["ok", 27], q.text);
+  // format=xml in the query: every part in XML, in order.
+  const x = await batch([LIANBEI("7"), { method: "taobao.nope" }], { query: { format: "xml" } });
+  const xs = x.text.split(DEFAULT_SEP);
+  assert.equal(xs.length, 2);
+  assert.match(xs[0], /^<\?xml.*<alibaba_alisports_lianbei_order_notice_response>.*<biz_order_id>7<\/biz_order_id>/s);
+  assert.match(xs[1], /<error_response><code>22<\/code>/);
   // An empty part session does not erase the shared one.
   const e = await batch([{ ...c, session: "" }], { shared: { method: COMMISSION().method, session: SESSION } });
   assert.equal(code(e.parts[0]), undefined, e.text);
