@@ -116,6 +116,15 @@ impl Calls {
     }
 }
 
+/// The `batchSize` option: an integer from 1 to `MAX_BATCH_SIZE`, default 20.
+pub fn batch_size(v: Option<f64>) -> Result<usize> {
+    match crate::client::config::whole("batchSize", v, MAX_BATCH_SIZE as u32)? {
+        None => Ok(DEFAULT_BATCH_SIZE),
+        Some(0) => Err(Error::invalid("options.batchSize", "expected at least 1")),
+        Some(n) => Ok(n as usize),
+    }
+}
+
 /// `…/router/rest` → `…/router/batch` (the batch API's place on the gateway).
 pub fn batch_endpoint(endpoint: &str) -> Result<String> {
     match endpoint_base(endpoint).strip_suffix("/router/rest") {
