@@ -417,8 +417,7 @@ async function execute(call) {
  */
 async function executeBatch(batch) {
   try {
-    batch.__start();
-    const io = batch.__io();
+    const io = batch.__start();
     for (;;) {
       if (isAborted(io[1])) batch.__abort();
       const line = batch.__sign();
@@ -429,6 +428,23 @@ async function executeBatch(batch) {
   } finally {
     batch.free();
   }
+}
+
+const CALL_KEYS = ["api", "params", "session"];
+
+/** `[api, params, session]` of a call object, read once; an unknown field (a typo of `session`) is refused. */
+function callFields(c, i) {
+  if (c === null || typeof c !== "object") return [undefined, undefined, undefined];
+  let fields;
+  try {
+    const unknown = Object.keys(c).find((k) => !CALL_KEYS.includes(k));
+    if (unknown !== undefined) fields = unknown;
+    else return [c.api, c.params, c.session];
+  } catch {
+    throw invalidAt(`[${i}]`, "reading it threw");
+  }
+  const name = /^[A-Za-z_$][\w$]*$/.test(fields) ? fields : "?";
+  throw invalidAt(`[${i}].${name}`, "unknown field of a call; expected api, params, session");
 }
 
 /** Adds `calls` (builders or `{ api, params, session? }`) to a new batch; frees it when that throws. */
@@ -444,7 +460,7 @@ function fillBatch(batch, calls, Request) {
         throw invalidAt(`[${i}]`, "reading it threw");
       }
       if (asBuilder(c, Request)) batch.__addRequest(c);
-      else batch.__add(c);
+      else batch.__add(...callFields(c, i));
     }
     return batch;
   } catch (e) {

@@ -271,7 +271,8 @@ pub fn decode_batch(
     let parts = crate::prepare::batch::split(r.body, separator.as_bytes(), calls.len() + 1);
     let part = |body| Received { body, ..*r };
     if parts.len() != calls.len() || !(200..300).contains(&r.status) {
-        let mut e = match decode(first, &part(parts[0]), max_body) {
+        let head = parts.first().copied().unwrap_or_default();
+        let mut e = match decode(first, &part(head), max_body) {
             Err(e) => e,
             Ok(_) => Error::decode(
                 [

@@ -29,25 +29,51 @@ use crate::prepare::batch::{prepare_batch, separator_of, Item};
 use crate::prepare::{Prepared, TopConfig};
 use crate::retry;
 
-/// Where one call stands.
-#[derive(Clone, Debug)]
+/// One call and where it stands.
+#[derive(Debug)]
 struct Slot {
+    item: Item,
     attempts: u32,
     /// An attempt may have been applied (see the module comment).
     ambiguous: bool,
+    /// In the request in flight.
+    sent: bool,
     done: Option<Result<String>>,
 }
 
+impl Slot {
+    /// Classifies the failure of this call's attempt: it either ends with
+    /// the error (marked `retryable` and `outcome`) or stays pending; returns
+    /// the wait it needs.
+    fn settle(&mut self, mut err: Error, policy: &retry::Policy, random: f64) -> u64 {
+        let safe = self.item.repeat_safe;
+        let decision = retry::classify(&err, policy);
+        retry::mark(&mut err, decision, safe);
+        if err.outcome == Some(Outcome::Unknown) {
+            self.ambiguous = true;
+        } else if self.ambiguous {
+            err.outcome = Some(Outcome::Unknown);
+        }
+        match retry::next_delay(decision, safe, self.attempts, policy, random) {
+            Some(ms) if decision.reason().is_some() => ms,
+            _ => {
+                self.done = Some(Err(err));
+                0
+            }
+        }
+    }
+}
+
+// Slots are reached by iteration, never by index: an index can panic, and
+// the panic message links `core::fmt` into the .wasm (~2 KB).
 #[derive(Debug)]
 pub struct Batch {
     cfg: TopConfig,
     http: Http,
-    items: Vec<Item>,
     slots: Vec<Slot>,
     size: usize,
     separator: Option<String>,
-    /// The calls in the request in flight, and the separator it was sent with.
-    round: Vec<usize>,
+    /// The separator of the request in flight.
     sent_separator: String,
 }
 
@@ -61,19 +87,22 @@ impl Batch {
         size: usize,
         separator: Option<String>,
     ) -> Self {
-        let slot = Slot {
-            attempts: 0,
-            ambiguous: false,
-            done: None,
-        };
+        let slots = items
+            .into_iter()
+            .map(|item| Slot {
+                item,
+                attempts: 0,
+                ambiguous: false,
+                sent: false,
+                done: None,
+            })
+            .collect();
         Batch {
-            slots: vec![slot; items.len()],
             cfg,
             http,
-            items,
+            slots,
             size: size.max(1),
             separator,
-            round: Vec::new(),
             sent_separator: String::new(),
         }
     }
@@ -86,42 +115,47 @@ impl Batch {
     pub fn secrets(&self) -> Vec<&str> {
         let mut s = vec![self.cfg.app_secret.expose()];
         s.extend(self.cfg.session.as_ref().map(|x| x.expose()));
-        s.extend(
-            self.items
-                .iter()
-                .filter_map(|i| i.session.as_ref())
-                .map(|x| x.expose()),
-        );
+        let own = self.slots.iter().filter_map(|s| s.item.session.as_ref());
+        s.extend(own.map(|x| x.expose()));
         s
     }
 
     /// Signs the next round (`timestamp`: TOP's GMT+8 form), or `None` when
     /// every call has its result.
     pub fn sign(&mut self, timestamp: &str) -> Option<Result<Prepared>> {
-        let pending = (0..self.items.len()).filter(|&i| self.slots[i].done.is_none());
-        self.round = pending.take(self.size).collect();
-        if self.round.is_empty() {
+        let mut n = 0;
+        for s in &mut self.slots {
+            s.sent = s.done.is_none() && n < self.size;
+            n += usize::from(s.sent);
+        }
+        if n == 0 {
             return None;
         }
-        let items: Vec<&Item> = self.round.iter().map(|&i| &self.items[i]).collect();
+        let items: Vec<&Item> = self.round().map(|s| &s.item).collect();
         let p = prepare_batch(&self.cfg, &items, timestamp, self.separator.as_deref());
-        if let Ok(p) = &p {
-            self.sent_separator = separator_of(p).into();
-            for &i in &self.round {
-                self.slots[i].attempts = self.slots[i].attempts.saturating_add(1);
+        match &p {
+            Ok(p) => {
+                self.sent_separator = separator_of(p).into();
+                for s in self.slots.iter_mut().filter(|s| s.sent) {
+                    s.attempts = s.attempts.saturating_add(1);
+                }
             }
+            Err(_) => self.slots.iter_mut().for_each(|s| s.sent = false),
         }
         Some(p)
+    }
+
+    fn round(&self) -> impl Iterator<Item = &Slot> {
+        self.slots.iter().filter(|s| s.sent)
     }
 
     /// The answer to the round. Returns the wait in ms before the next one.
     pub fn received(&mut self, status: u16, content_type: &str, body: &[u8], random: f64) -> u64 {
         let calls: Vec<decode::Call> = self
-            .round
-            .iter()
-            .map(|&i| decode::Call {
+            .round()
+            .map(|s| decode::Call {
                 protocol: Protocol::Top,
-                api: &self.items[i].api,
+                api: &s.item.api,
                 format: self.cfg.format,
                 simplify: self.cfg.simplify,
             })
@@ -131,36 +165,37 @@ impl Batch {
             content_type,
             body,
         };
-        let max = self.http.max_body;
-        let answers = decode::decode_batch(&calls, &r, &self.sent_separator, max);
-        let round = core::mem::take(&mut self.round);
-        let mut wait = 0;
+        let answers = decode::decode_batch(&calls, &r, &self.sent_separator, self.http.max_body);
+        drop(calls);
         match answers {
             Ok(parts) => {
-                for (i, part) in round.into_iter().zip(parts) {
+                let mut wait = 0;
+                let round = self.slots.iter_mut().filter(|s| s.sent);
+                for (s, part) in round.zip(parts) {
+                    s.sent = false;
                     match part {
-                        Ok(json) => self.slots[i].done = Some(Ok(json)),
-                        Err(e) => wait = wait.max(self.settle(i, e, random)),
+                        Ok(json) => s.done = Some(Ok(json)),
+                        Err(e) => wait = wait.max(s.settle(e, &self.http.policy, random)),
                     }
                 }
+                wait
             }
-            Err(e) => {
-                for i in round {
-                    wait = wait.max(self.settle(i, e.clone(), random));
-                }
-            }
+            Err(e) => self.whole(e, random),
         }
-        wait
     }
 
     /// A transport fault of the round (`detail` as for `Attempts::failed`).
     /// Returns the wait in ms before the next round.
     pub fn failed(&mut self, fault: Fault, detail: &str, random: f64) -> u64 {
-        let e = fault_error(fault, detail, self.http.timeout_ms);
-        let round = core::mem::take(&mut self.round);
+        self.whole(fault_error(fault, detail, self.http.timeout_ms), random)
+    }
+
+    /// A failure of the whole round: each of its calls settles with it.
+    fn whole(&mut self, e: Error, random: f64) -> u64 {
         let mut wait = 0;
-        for i in round {
-            wait = wait.max(self.settle(i, e.clone(), random));
+        for s in self.slots.iter_mut().filter(|s| s.sent) {
+            s.sent = false;
+            wait = wait.max(s.settle(e.clone(), &self.http.policy, random));
         }
         wait
     }
@@ -168,7 +203,6 @@ impl Batch {
     /// The caller's signal: every pending call fails as aborted; its outcome
     /// is unknown only if an earlier attempt may have been applied.
     pub fn abort(&mut self) {
-        self.round.clear();
         for s in self.slots.iter_mut().filter(|s| s.done.is_none()) {
             let mut e = fault_error(Fault::Aborted, "", 0);
             e.outcome = Some(if s.ambiguous {
@@ -176,6 +210,7 @@ impl Batch {
             } else {
                 Outcome::NotApplied
             });
+            s.sent = false;
             s.done = Some(Err(e));
         }
     }
@@ -188,27 +223,5 @@ impl Batch {
             .iter_mut()
             .map(|s| (s.done.take().unwrap_or_else(|| Err(none())), s.attempts))
             .collect()
-    }
-
-    /// Classifies item `i`'s failure: it either ends with the error (marked
-    /// `retryable` and `outcome`) or stays pending; returns the wait it needs.
-    fn settle(&mut self, i: usize, mut err: Error, random: f64) -> u64 {
-        let policy = &self.http.policy;
-        let safe = self.items[i].repeat_safe;
-        let slot = &mut self.slots[i];
-        let decision = retry::classify(&err, policy);
-        retry::mark(&mut err, decision, safe);
-        if err.outcome == Some(Outcome::Unknown) {
-            slot.ambiguous = true;
-        } else if slot.ambiguous {
-            err.outcome = Some(Outcome::Unknown);
-        }
-        match retry::next_delay(decision, safe, slot.attempts, policy, random) {
-            Some(ms) if decision.reason().is_some() => ms,
-            _ => {
-                slot.done = Some(Err(err));
-                0
-            }
-        }
     }
 }

@@ -166,7 +166,8 @@ test("every invalid call is reported at once, paths prefixed by the call's index
   await assert.rejects(top.batch([{ api: L, params: { biz_order_id: 1 }, sesion: "typo" }]), (e) => e.issues[0].path === "[0].sesion");
   await assert.rejects(top.batch([{ api: L, params: {} }], { batchSize: 0 }), (e) => e.issues[0].path === "options.batchSize");
   const evil = [{ get api() { throw new Error("boom"); } }];
-  await assert.rejects(top.batch(evil), (e) => e.issues[0].path === "[0].api");
+  await assert.rejects(top.batch(evil), (e) => e.issues[0].path === "[0]");
+  await assert.rejects(top.batch(["alibaba.alisports.lianbei.order.notice"]), (e) => e.issues[0].path === "[0].api");
   assert.equal(seen.length, 0);
 });
 

@@ -29,7 +29,6 @@ const RUN_KEYS: [&str; 6] = [
     "separator",
 ];
 const PREPARE_KEYS: [&str; 3] = ["timestamp", "session", "separator"];
-const CALL_KEYS: [&str; 3] = ["api", "params", "session"];
 
 #[wasm_bindgen]
 pub struct Batch {
@@ -103,31 +102,14 @@ fn from_js(e: &JsValue) -> Error {
 }
 
 impl Batch {
-    /// `{ api, params, session? }` validated as one call.
-    fn read_call(&self, call: &JsValue) -> Result<Item, Error> {
-        let read = |k: &str| js::read(call, k).map_err(|_| Error::invalid(k, "reading it threw"));
-        if call.is_object() {
-            let keys = js::keys(call).map_err(|_| Error::invalid("", "listing its keys threw"))?;
-            if let Some(k) = keys.iter().find(|k| !CALL_KEYS.contains(&k.as_str())) {
-                let k = if js::identifier(k) { k.as_str() } else { "?" };
-                return Err(Error::invalid(
-                    k,
-                    "unknown field of a call; expected api, params, session",
-                ));
-            }
-        }
-        let (api, params, session) = (read("api")?, read("params")?, read("session")?);
-        let session = match js::string_capped(&session, MAX_OPTION_CHARS) {
+    /// A call's fields (read by the JS entry) validated as one call.
+    fn read_call(&self, api: &JsValue, params: &JsValue, session: &JsValue) -> Result<Item, Error> {
+        let session = match js::string_capped(session, MAX_OPTION_CHARS) {
             Some(Ok(s)) => Some(Secret::new(s)),
-            _ if !present(&session) => None,
-            _ => {
-                return Err(Error::invalid(
-                    "session",
-                    "expected a string of at most 65536 characters",
-                ))
-            }
+            _ if !present(session) => None,
+            _ => return Err(Error::invalid("session", "expected a string")),
         };
-        let (name, value, js_numbers) = call_args(&api, &params).map_err(|e| from_js(&e))?;
+        let (name, value, js_numbers) = call_args(api, params).map_err(|e| from_js(&e))?;
         item(&self.cfg, &name, &value, js_numbers, session)
     }
 
@@ -147,10 +129,10 @@ impl Batch {
 
 #[wasm_bindgen]
 impl Batch {
-    /// Adds a call given as `{ api, params, session? }`.
+    /// Adds a call given as `{ api, params, session? }` (its fields).
     #[wasm_bindgen(js_name = "__add")]
-    pub fn add(&mut self, call: JsValue) {
-        let item = self.read_call(&call);
+    pub fn add(&mut self, api: JsValue, params: JsValue, session: JsValue) {
+        let item = self.read_call(&api, &params, &session);
         self.calls.push(item);
     }
 
@@ -175,9 +157,11 @@ impl Batch {
         in_band(line.map_err(core_err))
     }
 
-    /// Ends the adding; throws the validation error of every invalid call.
+    /// Ends the adding (throws the validation error of every invalid call)
+    /// and returns the IO settings for the JS side: `[fetch, signal,
+    /// timeoutMs, maxBodyBytes]`.
     #[wasm_bindgen(js_name = "__start")]
-    pub fn start(&mut self) -> Result<(), JsValue> {
+    pub fn start(&mut self) -> Result<Array, JsValue> {
         let items = core::mem::take(&mut self.calls)
             .finish()
             .map_err(core_err)?;
@@ -187,7 +171,11 @@ impl Batch {
         }
         let rounds = Rounds::new(self.cfg.clone(), self.http.clone(), items, self.size, sep);
         self.rounds = Some(rounds);
-        Ok(())
+        let fetch: JsValue = self.fetch.clone().map(JsValue::from).unwrap_or_default();
+        let a = Array::of2(&fetch, &self.signal);
+        a.push(&JsValue::from(self.http.timeout_ms));
+        a.push(&JsValue::from(self.http.max_body as f64));
+        Ok(a)
     }
 
     /// Signs the next round: its prepared line, or `undefined` when every
@@ -204,16 +192,6 @@ impl Batch {
                 .map(Some)
                 .map_err(|e| self.error(e, 0)),
         }
-    }
-
-    /// IO settings for the JS side: `[fetch, signal, timeoutMs, maxBodyBytes]`.
-    #[wasm_bindgen(js_name = "__io")]
-    pub fn io(&self) -> Array {
-        let fetch: JsValue = self.fetch.clone().map(JsValue::from).unwrap_or_default();
-        let a = Array::of2(&fetch, &self.signal);
-        a.push(&JsValue::from(self.http.timeout_ms));
-        a.push(&JsValue::from(self.http.max_body as f64));
-        a
     }
 
     /// The round's answer; returns the wait in ms before the next round.
