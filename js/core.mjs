@@ -421,7 +421,7 @@ async function executeBatch(batch) {
     for (;;) {
       if (isAborted(io[1])) batch.__abort();
       const line = batch.__sign();
-      if (line === undefined) return batch.__results();
+      if (line === undefined) return batch.__results().map((r) => (typeof r === "string" ? { ok: true, result: JSON.parse(r) } : { ok: false, error: r }));
       const wait = await attempt(batch, preparedFromLine(line), io);
       if (wait > 0 && !(await sleep(wait, io[1]))) batch.__abort();
     }

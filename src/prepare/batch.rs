@@ -147,18 +147,25 @@ pub fn check_separator(sep: &str) -> Result<()> {
 }
 
 /// Splits `body` on `sep` into at most `limit` pieces (the last keeps the
-/// rest). Linear: each position is compared with at most `sep.len()` (≤ 64)
-/// bytes, and pieces past `limit` are not collected.
+/// rest). Linear: a scan for the separator's first byte, then at most
+/// `sep.len()` (≤ 64) bytes compared per candidate; pieces past `limit` are
+/// not collected.
 pub fn split<'a>(body: &'a [u8], sep: &[u8], limit: usize) -> Vec<&'a [u8]> {
     let mut out = Vec::new();
     let (mut from, mut i) = (0, 0);
-    while !sep.is_empty() && out.len() + 1 < limit && i + sep.len() <= body.len() {
-        if body.get(i..i + sep.len()) == Some(sep) {
-            out.push(body.get(from..i).unwrap_or_default());
-            i += sep.len();
-            from = i;
-        } else {
-            i += 1;
+    if let Some(&first) = sep.first() {
+        while out.len() + 1 < limit {
+            let rest = body.get(i..).unwrap_or_default();
+            let Some(at) = rest.iter().position(|&b| b == first).map(|k| i + k) else {
+                break;
+            };
+            if body.get(at..at + sep.len()) == Some(sep) {
+                out.push(body.get(from..at).unwrap_or_default());
+                i = at + sep.len();
+                from = i;
+            } else {
+                i = at + 1;
+            }
         }
     }
     out.push(body.get(from..).unwrap_or_default());
@@ -199,7 +206,12 @@ pub fn join_parts(parts: &[String], explicit: Option<&str>) -> Result<(String, S
             )),
         };
     }
-    for sep in [DEFAULT_SEPARATOR].into_iter().chain(FALLBACK_SEPARATORS) {
+    // A part is form-encoded (CR and LF become %0D, %0A), `#PUBLIC#…` or
+    // `N`: none holds the default, which needs no check on this hot path.
+    if parts.iter().all(|p| !p.bytes().any(|b| b == b'\r')) {
+        return Ok((join(parts, DEFAULT_SEPARATOR), DEFAULT_SEPARATOR.into()));
+    }
+    for sep in FALLBACK_SEPARATORS {
         if let Some(body) = joined(parts, sep) {
             return Ok((body, sep.into()));
         }

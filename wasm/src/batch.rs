@@ -17,7 +17,7 @@ use aligate::error::{Error, Issue};
 use aligate::prelude::*;
 use aligate::prepare::batch::{self, item, Calls, Item};
 use aligate::prepare::{Secret, TopConfig};
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
 const RUN_KEYS: [&str; 6] = [
@@ -231,27 +231,17 @@ impl Batch {
         Ok(())
     }
 
-    /// `[{ ok: true, result } | { ok: false, error }]` in request order.
+    /// Each call's result as JSON text or its `AligateError`, in request
+    /// order (the JS entry makes `{ ok, result | error }` of them).
     #[wasm_bindgen(js_name = "__results")]
     pub fn results(&mut self) -> Result<Array, JsValue> {
         let results = self.rounds()?.results();
         let out = Array::new();
         for (r, attempts) in results {
-            let o = Object::new();
-            let parsed = r.and_then(|json| {
-                js_sys::JSON::parse(&json).map_err(|_| Error::decode("result is not JSON"))
+            out.push(&match r {
+                Ok(json) => JsValue::from(json),
+                Err(e) => self.error(e, attempts),
             });
-            match parsed {
-                Ok(v) => {
-                    super::set(&o, "ok", true);
-                    super::set(&o, "result", v);
-                }
-                Err(e) => {
-                    super::set(&o, "ok", false);
-                    super::set(&o, "error", self.error(e, attempts));
-                }
-            }
-            out.push(&o);
         }
         Ok(out)
     }
