@@ -29,10 +29,9 @@ use crate::prepare::batch::{prepare_batch, separator_of, Item};
 use crate::prepare::{Prepared, TopConfig};
 use crate::retry;
 
-/// One call and where it stands.
-#[derive(Debug)]
+/// Where one call stands (beside its `Item`).
+#[derive(Clone, Debug, Default)]
 struct Slot {
-    item: Item,
     attempts: u32,
     /// An attempt may have been applied (see the module comment).
     ambiguous: bool,
@@ -45,8 +44,7 @@ impl Slot {
     /// Classifies the failure of this call's attempt: it either ends with
     /// the error (marked `retryable` and `outcome`) or stays pending; returns
     /// the wait it needs.
-    fn settle(&mut self, mut err: Error, policy: &retry::Policy, random: f64) -> u64 {
-        let safe = self.item.repeat_safe;
+    fn settle(&mut self, safe: bool, mut err: Error, policy: &retry::Policy, random: f64) -> u64 {
         let decision = retry::classify(&err, policy);
         retry::mark(&mut err, decision, safe);
         if err.outcome == Some(Outcome::Unknown) {
@@ -70,6 +68,7 @@ impl Slot {
 pub struct Batch {
     cfg: TopConfig,
     http: Http,
+    items: Vec<Item>,
     slots: Vec<Slot>,
     size: usize,
     separator: Option<String>,
@@ -87,20 +86,11 @@ impl Batch {
         size: usize,
         separator: Option<String>,
     ) -> Self {
-        let slots = items
-            .into_iter()
-            .map(|item| Slot {
-                item,
-                attempts: 0,
-                ambiguous: false,
-                sent: false,
-                done: None,
-            })
-            .collect();
         Batch {
             cfg,
             http,
-            slots,
+            slots: vec![Slot::default(); items.len()],
+            items,
             size: size.max(1),
             separator,
             sent_separator: String::new(),
@@ -115,7 +105,7 @@ impl Batch {
     pub fn secrets(&self) -> Vec<&str> {
         let mut s = vec![self.cfg.app_secret.expose()];
         s.extend(self.cfg.session.as_ref().map(|x| x.expose()));
-        let own = self.slots.iter().filter_map(|s| s.item.session.as_ref());
+        let own = self.items.iter().filter_map(|i| i.session.as_ref());
         s.extend(own.map(|x| x.expose()));
         s
     }
@@ -131,7 +121,7 @@ impl Batch {
         if n == 0 {
             return None;
         }
-        let items: Vec<&Item> = self.round().map(|s| &s.item).collect();
+        let items: Vec<&Item> = self.round().map(|(i, _)| i).collect();
         let p = prepare_batch(&self.cfg, &items, timestamp, self.separator.as_deref());
         match &p {
             Ok(p) => {
@@ -145,17 +135,18 @@ impl Batch {
         Some(p)
     }
 
-    fn round(&self) -> impl Iterator<Item = &Slot> {
-        self.slots.iter().filter(|s| s.sent)
+    /// The calls in the request in flight.
+    fn round(&self) -> impl Iterator<Item = (&Item, &Slot)> {
+        self.items.iter().zip(&self.slots).filter(|(_, s)| s.sent)
     }
 
     /// The answer to the round. Returns the wait in ms before the next one.
     pub fn received(&mut self, status: u16, content_type: &str, body: &[u8], random: f64) -> u64 {
         let calls: Vec<decode::Call> = self
             .round()
-            .map(|s| decode::Call {
+            .map(|(i, _)| decode::Call {
                 protocol: Protocol::Top,
-                api: &s.item.api,
+                api: &i.api,
                 format: self.cfg.format,
                 simplify: self.cfg.simplify,
             })
@@ -170,12 +161,15 @@ impl Batch {
         match answers {
             Ok(parts) => {
                 let mut wait = 0;
-                let round = self.slots.iter_mut().filter(|s| s.sent);
-                for (s, part) in round.zip(parts) {
+                let round = self.items.iter().zip(&mut self.slots);
+                for ((i, s), part) in round.filter(|(_, s)| s.sent).zip(parts) {
                     s.sent = false;
                     match part {
                         Ok(json) => s.done = Some(Ok(json)),
-                        Err(e) => wait = wait.max(s.settle(e, &self.http.policy, random)),
+                        Err(e) => {
+                            let w = s.settle(i.repeat_safe, e, &self.http.policy, random);
+                            wait = wait.max(w);
+                        }
                     }
                 }
                 wait
@@ -193,9 +187,10 @@ impl Batch {
     /// A failure of the whole round: each of its calls settles with it.
     fn whole(&mut self, e: Error, random: f64) -> u64 {
         let mut wait = 0;
-        for s in self.slots.iter_mut().filter(|s| s.sent) {
+        let round = self.items.iter().zip(&mut self.slots);
+        for (i, s) in round.filter(|(_, s)| s.sent) {
             s.sent = false;
-            wait = wait.max(s.settle(e.clone(), &self.http.policy, random));
+            wait = wait.max(s.settle(i.repeat_safe, e.clone(), &self.http.policy, random));
         }
         wait
     }
