@@ -84,18 +84,26 @@ pub(crate) fn new_batch(
 }
 
 /// A thrown `AligateError` back as a core error (its issues, for the
-/// index prefix).
+/// index prefix). Read through `get` (no `Array.from`: it can run caller
+/// code, and every import that can throw must be a catching one).
 fn from_js(e: &JsValue) -> Error {
-    let text = |v: JsValue, k: &str| get(&v, k).as_string().unwrap_or_default();
-    let issues: Vec<Issue> = Array::from(&get(e, "issues"))
-        .iter()
-        .map(|i| Issue {
-            path: text(i.clone(), "path"),
-            message: text(i, "message"),
+    let text = |v: &JsValue, k: &str| get(v, k).as_string().unwrap_or_default();
+    let list = get(e, "issues");
+    let n = get(&list, "length")
+        .as_f64()
+        .unwrap_or(0.0)
+        .clamp(0.0, 100.0) as usize;
+    let issues: Vec<Issue> = (0..n)
+        .map(|i| {
+            let issue = get(&list, &aligate::schema::decimal(i as i64));
+            Issue {
+                path: text(&issue, "path"),
+                message: text(&issue, "message"),
+            }
         })
         .collect();
     if issues.is_empty() {
-        Error::invalid("", text(e.clone(), "message"))
+        Error::invalid("", text(e, "message"))
     } else {
         Error::validation(issues)
     }
