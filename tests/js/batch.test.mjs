@@ -338,3 +338,12 @@ test("secrets never appear in errors, even when the gateway echoes them", async 
     for (const s of [...secrets, appSecret]) assert.ok(!dump.includes(s), `${s} in ${dump}`);
   }
 });
+
+test("simplify: each part decoded as a simplified single response (no wrapper); 19-digit ids exact", async () => {
+  reset((req, read, res) => {
+    assert.equal(read.q.simplify, "true");
+    answer(res, read.sep, read.calls.map((c) => `{"result":{"alisp_code":200,"id":${c.params.biz_order_id}},"request_id":"s"}`));
+  });
+  const out = await client({ simplify: true }).batch([{ api: L, params: { biz_order_id: 1234567890123456789n } }, { api: L, params: { biz_order_id: 5 } }]);
+  assert.deepEqual(out.map((x) => x.result.result.id), ["1234567890123456789", 5]);
+});
