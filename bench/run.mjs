@@ -114,6 +114,11 @@ const top = new a.TopClient({ appKey: "12345678", appSecret: "helloworld" });
 row("funds.flow.notify, 50 sub-orders, md5 (validated vs not)",
   duel(() => top.prepare("aliyun.gsc.funds.flow.notify", F50), () => topBaseline("aliyun.gsc.funds.flow.notify", F50, "helloworld", "md5"), OPS / 20));
 
+// The batch API: one signed request of 20 calls beside 20 single prepares (the "baseline" column here; target ratio ≤ 1).
+const BATCH20 = Array.from({ length: 20 }, () => ({ api: "aliyun.gsc.funds.flow.notify", params: F1 }));
+row("prepareBatch of 20 funds-flow calls vs 20 × single prepare",
+  duel(() => top.prepareBatch(BATCH20), () => { for (const c of BATCH20) top.prepare(c.api, c.params); }, OPS / 20));
+
 // ── end to end against the loopback emulator ────────────────────────────────
 const emuMod = await import(join(root, "tests/js/emulator.mjs"));
 const emu = await emuMod.startEmulator();

@@ -98,6 +98,12 @@ function misuse(message) {
   return new AligateError(message, { kind: "validation", retryable: false, attempts: 0, issues: [{ path: "this", message }] });
 }
 
+/** A validation error at `path`, shaped as the core's. */
+function invalidAt(path, message) {
+  const issues = [{ path, message }];
+  return new AligateError(`invalid request: ${path}: ${message}`, { kind: "validation", retryable: false, attempts: 0, outcome: "not-applied", issues });
+}
+
 /** What crossed the boundary, as an AligateError: a trap is a bug ("internal", with the panic message). */
 function crossing(e) {
   if (e instanceof AligateError) return e;
@@ -404,6 +410,65 @@ async function execute(call) {
   }
 }
 
+/**
+ * `top.batch`: the core signs each round (the pending calls, `batchSize` at a time), decodes its answer and
+ * decides which calls go again; this side sends, waits and watches the signal. Resolves to every call's
+ * `{ ok, result | error }` in request order; rejects only when the batch cannot start (an invalid call).
+ */
+async function executeBatch(batch) {
+  try {
+    const io = batch.__start();
+    for (;;) {
+      if (isAborted(io[1])) batch.__abort();
+      const line = batch.__sign();
+      if (line === undefined) return batch.__results().map((r) => (typeof r === "string" ? { ok: true, result: JSON.parse(r) } : { ok: false, error: r }));
+      const wait = await attempt(batch, preparedFromLine(line), io);
+      if (wait > 0 && !(await sleep(wait, io[1]))) batch.__abort();
+    }
+  } finally {
+    batch.free();
+  }
+}
+
+const CALL_KEYS = ["api", "params", "session"];
+
+/** `[api, params, session]` of a call object, read once; an unknown field (a typo of `session`) is refused. */
+function callFields(c, i) {
+  if (c === null || typeof c !== "object") return [undefined, undefined, undefined];
+  let fields;
+  try {
+    const unknown = Object.keys(c).find((k) => !CALL_KEYS.includes(k));
+    if (unknown !== undefined) fields = unknown;
+    else return [c.api, c.params, c.session];
+  } catch {
+    throw invalidAt(`[${i}]`, "reading it threw");
+  }
+  const name = /^[A-Za-z_$][\w$]*$/.test(fields) ? fields : "?";
+  throw invalidAt(`[${i}].${name}`, "unknown field of a call; expected api, params, session");
+}
+
+/** Adds `calls` (builders or `{ api, params, session? }`) to a new batch; frees it when that throws. */
+function fillBatch(batch, calls, Request) {
+  try {
+    if (!Array.isArray(calls)) throw invalidAt("calls", "expected an array of calls");
+    const n = calls.length;
+    for (let i = 0; i < n; i++) {
+      let c;
+      try {
+        c = calls[i];
+      } catch {
+        throw invalidAt(`[${i}]`, "reading it threw");
+      }
+      if (asBuilder(c, Request)) batch.__addRequest(c);
+      else batch.__add(...callFields(c, i));
+    }
+    return batch;
+  } catch (e) {
+    batch.free();
+    throw e;
+  }
+}
+
 /** `a instanceof C`, false when a Proxy's getPrototypeOf trap throws. */
 function isInstance(a, C) {
   try {
@@ -449,6 +514,25 @@ function addCalls(C, shortcuts, Request) {
       }
     };
   }
+  if (C.prototype.__batch) {
+    C.prototype.batch = function batch(calls, options) {
+      try {
+        return executeBatch(fillBatch(this.__batch(options, false), calls, Request));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    C.prototype.prepareBatch = function prepareBatch(calls, options) {
+      const b = fillBatch(this.__batch(options, true), calls, Request);
+      try {
+        const r = b.__prepare();
+        if (typeof r !== "string") throw r;
+        return preparedFromLine(r);
+      } finally {
+        b.free();
+      }
+    };
+  }
   // The core returns the prepared line, or the error to throw (`in_band` in wasm/src/lib.rs).
   C.prototype.prepare = function prepare(a, p, o) {
     let r;
@@ -472,14 +556,16 @@ const defined = new WeakMap();
  */
 export function defineClasses(wasm) {
   if (defined.has(wasm.Request)) return defined.get(wasm.Request);
-  for (const C of [wasm.TopClient, wasm.LinkedMallClient, wasm.Call, wasm.Request]) guardClass(C);
-  // Calls are made inside wasm (`Call.__wrap`), not by a constructor.
-  const wrapCall = wasm.Call.__wrap;
-  wasm.Call.__wrap = function __wrap(ptr) {
-    const call = wrapCall.call(this, ptr);
-    live.set(call, ptr);
-    return call;
-  };
+  for (const C of [wasm.TopClient, wasm.LinkedMallClient, wasm.Call, wasm.Batch, wasm.Request]) guardClass(C);
+  // Calls and batches are made inside wasm (`__wrap`), not by a constructor.
+  for (const C of [wasm.Call, wasm.Batch]) {
+    const wrap = C.__wrap;
+    C.__wrap = function __wrap(ptr) {
+      const made = wrap.call(this, ptr);
+      live.set(made, ptr);
+      return made;
+    };
+  }
   const out = {};
   for (const name of CLASSES) {
     addCalls(wasm[name], SHORTCUTS[name], wasm.Request);

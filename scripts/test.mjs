@@ -106,8 +106,13 @@ const python = join(root, ".tmp/pyenv/bin/python");
 // two crates of one workspace (less inlining before LTO; `#[inline]` on three
 // core functions won back 101 bytes) to 82,950 (81.0 KB). This ceiling stops
 // growth past 82 KB until the size work wins more back (next: wasm-bindgen's
-// hashed import names, measured at −761 bytes).
-const WASM_GZIP_CEILING = 82 * 1024;
+// hashed import names, measured at −761 bytes). Issue 19's TOP batch API (the
+// batch request and its split in the core, the rounds' state machine with its
+// per-call retry rules, the `Batch` binding) measured 82,680 → 94,361 bytes
+// (`gzip -9c`; 94,602 by this check's zlib: 92.4 KB) on 2026-12-04, after
+// keeping core::fmt and the percent-encoding crate's Display out of it: the
+// ceiling moves to 93 KB.
+const WASM_GZIP_CEILING = 93 * 1024;
 await suite(`size: pkg/aligate_bg.wasm ≤ ${WASM_GZIP_CEILING / 1024} KB gzip`, async () => {
   const { gzipSync } = await import("node:zlib");
   const n = gzipSync(readFileSync(join(root, "pkg/aligate_bg.wasm")), { level: 9 }).length;

@@ -250,6 +250,56 @@ pub fn decode(call: &Call, r: &Received, max_body: usize) -> Result<String> {
     Ok(out)
 }
 
+/// Decodes a batch answer (`prepare::batch`): the body split on `separator`,
+/// each part decoded by `decode` as a single call's response, in request
+/// order. `Err` is a failure of the whole batch: a status outside 2xx or a
+/// part count that differs from the call count, decoded from the first part
+/// (where the gateway puts its rejection); when that part is no error, the
+/// answer does not match the request and the outcome is unknown.
+pub fn decode_batch(
+    calls: &[Call],
+    r: &Received,
+    separator: &str,
+    max_body: usize,
+) -> Result<Vec<Result<String>>> {
+    let Some(first) = calls.first() else {
+        return Err(Error::new(ErrorKind::Internal, "a batch without calls"));
+    };
+    if r.body.len() > max_body {
+        return decode(first, r, max_body).map(|_| Vec::new());
+    }
+    let parts = crate::prepare::batch::split(r.body, separator.as_bytes(), calls.len() + 1);
+    let part = |body| Received { body, ..*r };
+    if parts.len() != calls.len() || !(200..300).contains(&r.status) {
+        let head = parts.first().copied().unwrap_or_default();
+        let mut e = match decode(first, &part(head), max_body) {
+            Err(e) => e,
+            Ok(_) => Error::decode(
+                [
+                    "the batch answer has ",
+                    if parts.len() > calls.len() {
+                        "more"
+                    } else {
+                        "fewer"
+                    },
+                    " parts than the ",
+                    &decimal(calls.len() as i64),
+                    " calls sent",
+                ]
+                .concat(),
+            )
+            .with_cause(Cause::Truncated),
+        };
+        e.status = Some(r.status);
+        return Err(e);
+    }
+    Ok(calls
+        .iter()
+        .zip(parts)
+        .map(|(c, p)| decode(c, &part(p), max_body))
+        .collect())
+}
+
 fn decode_top(call: &Call, r: &Received, value: &mut Json) -> Result<Json> {
     let Json::Obj(map) = value else {
         return Err(Error::decode("TOP response is not an object"));

@@ -10,6 +10,7 @@ use crate::schema::{self, Ctx, MAX_INPUT_BYTES};
 use crate::sign::{aliyun_rpc, percent, top};
 use core::fmt;
 
+pub mod batch;
 mod checks;
 pub use checks::{check_endpoint, endpoint_fault, fault, sealed, Sink};
 
@@ -529,23 +530,13 @@ fn session_issue(api: &str) -> Issue {
     }
 }
 
-/// Builds and signs a TOP call. `timestamp` is `yyyy-MM-dd HH:mm:ss` in GMT+8.
-pub fn prepare_top(
-    cfg: &TopConfig,
-    api: &str,
-    params: &Json,
-    js_numbers: bool,
-    timestamp: &str,
-) -> Result<Prepared> {
-    cfg.check()?;
-    check_timestamp(
-        crate::time::parse_top_timestamp_ms(timestamp),
-        "expected yyyy-MM-dd HH:mm:ss (GMT+8)",
-    )?;
-    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
-    // The model's session rule, listed with the parameters' issues.
+/// `business` for TOP with the TOP rules: no system parameter among the
+/// business ones, and the model's session rule (`has_session`: a session
+/// will be sent), every issue in one error. `prepare_top` and each call of a
+/// batch (`batch::item`) run it.
+fn top_business(api: &str, params: &Json, js_numbers: bool, has_session: bool) -> Result<Business> {
     let needs_session = |m: Option<&models::Model>| {
-        top::is_blank(session) && m.is_some_and(|m| m.session == models::Session::Required)
+        !has_session && m.is_some_and(|m| m.session == models::Session::Required)
     };
     let biz = match business(Protocol::Top, api, params, js_numbers) {
         Ok(biz) => biz,
@@ -571,6 +562,24 @@ pub fn prepare_top(
     if !issues.is_empty() {
         return Err(Error::validation(issues));
     }
+    Ok(biz)
+}
+
+/// Builds and signs a TOP call. `timestamp` is `yyyy-MM-dd HH:mm:ss` in GMT+8.
+pub fn prepare_top(
+    cfg: &TopConfig,
+    api: &str,
+    params: &Json,
+    js_numbers: bool,
+    timestamp: &str,
+) -> Result<Prepared> {
+    cfg.check()?;
+    check_timestamp(
+        crate::time::parse_top_timestamp_ms(timestamp),
+        "expected yyyy-MM-dd HH:mm:ss (GMT+8)",
+    )?;
+    let session = cfg.session.as_ref().map(|s| s.expose()).unwrap_or("");
+    let biz = top_business(api, params, js_numbers, !top::is_blank(session))?;
     let format = match cfg.format {
         Format::Json => "json",
         Format::Xml => "xml",

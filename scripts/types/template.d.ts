@@ -244,6 +244,27 @@ export interface LinkedMallPrepareOptions extends PrepareOptions {
   nonce?: string;
 }
 
+/** One call of a TOP batch: a builder, or a modelled API with its params, or `unmodelled(name)`; `session`: its own. */
+export type TopBatchCall =
+  | TopBuilder
+  | { [K in keyof TopApis]: { api: K; params: TopApis[K]["params"] | JsonText; session?: string } }[keyof TopApis]
+  | { api: Unmodelled; params?: Params; session?: string };
+/** Each call's outcome in a batch, in request order: its result, or its own `AligateError`. */
+export type BatchOutcome<R = unknown> = { ok: true; result: R } | { ok: false; error: AligateError };
+export interface TopBatchOptions extends TopCallOptions {
+  /** Calls per request (1–1000, default 20); larger input is sent in several requests. */
+  batchSize?: number;
+  /** Printable ASCII (sent in the `top-api-separator` header); default "\r\n-S-\r\n". */
+  separator?: string;
+}
+export interface TopPrepareBatchOptions {
+  /** Default now. */
+  timestamp?: string | Date | number;
+  /** Shared by every call (in the query); a call's own session goes in its part. */
+  session?: string;
+  separator?: string;
+}
+
 /** A builder: typed setters (they return the builder: chain them), then pass it where `(api, params)` goes. */
 export interface Builder<K extends ApiName = ApiName> {
   readonly api: K;
@@ -267,6 +288,14 @@ export declare class TopClient {
   execute<B extends TopBuilder>(builder: B, options?: TopCallOptions): Promise<TopApis[B["api"]]["result"]>;
   execute(api: Unmodelled, params?: Params, options?: TopCallOptions): Promise<Result>;
   execute<K extends keyof TopApis>(api: K, params: TopApis[K]["params"] | JsonText, options?: TopCallOptions): Promise<TopApis[K]["result"]>;
+  /**
+   * The TOP batch API (`/router/batch`): every call validated first (one invalid call rejects the whole batch,
+   * each issue's path prefixed by its index, `[3].param0.order_status`), then sent `batchSize` at a time. Resolves
+   * to each call's outcome in request order; a call that may have been applied is resent only when repeat-safe.
+   */
+  batch(calls: readonly TopBatchCall[], options?: TopBatchOptions): Promise<BatchOutcome[]>;
+  /** One signed batch request of every call, for any HTTP client (POST, text/plain body). */
+  prepareBatch(calls: readonly TopBatchCall[], options?: TopPrepareBatchOptions): PreparedRequest;
   /** Configuration without credentials. */
   toJSON(): Record<string, unknown>;
   toString(): string;

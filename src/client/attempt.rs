@@ -117,49 +117,10 @@ impl Attempts {
     /// A transport fault. `detail` names what the runtime threw, in words the
     /// binding chose (never a runtime's message: it can quote a credential).
     pub fn failed(&mut self, fault: Fault, detail: &str, random: f64) -> Step {
-        let e = match fault {
-            Fault::Aborted => Error::new(
-                ErrorKind::Aborted,
-                "the request was aborted by the caller's signal",
-            ),
-            Fault::Timeout => Error::new(
-                ErrorKind::Timeout,
-                [
-                    "no complete response within ",
-                    &crate::schema::decimal(self.http.timeout_ms.into()),
-                    " ms",
-                ]
-                .concat(),
-            ),
-            Fault::Body => Error::decode(
-                [
-                    "truncated body: the connection failed while reading it: ",
-                    detail,
-                ]
-                .concat(),
-            )
-            .with_cause(Cause::Truncated),
-            Fault::Refused => Error::new(
-                ErrorKind::Network,
-                ["request failed: connection refused: ", detail].concat(),
-            )
-            .with_cause(Cause::Refused),
-            Fault::Network => Error::new(ErrorKind::Network, ["request failed: ", detail].concat()),
-            Fault::Provider => {
-                self.attempt = self.attempt.saturating_add(1);
-                let ms = crate::schema::decimal(i64::from(self.http.timeout_ms));
-                Error::new(
-                    ErrorKind::Timeout,
-                    [
-                        "the credentials provider did not answer within ",
-                        &ms,
-                        " ms",
-                    ]
-                    .concat(),
-                )
-                .with_cause(Cause::NotSent)
-            }
-        };
+        if fault == Fault::Provider {
+            self.attempt = self.attempt.saturating_add(1);
+        }
+        let e = fault_error(fault, detail, self.http.timeout_ms);
         self.failure(e, random)
     }
 
@@ -176,6 +137,53 @@ impl Attempts {
         match (delay, decision.reason()) {
             (Some(after_ms), Some(reason)) => Step::Retry { after_ms, reason },
             _ => Step::Failed(err),
+        }
+    }
+}
+
+/// The error of a transport fault (`detail`: see `Attempts::failed`); a
+/// batch (`client::batch`) shares it.
+pub fn fault_error(fault: Fault, detail: &str, timeout_ms: u32) -> Error {
+    match fault {
+        Fault::Aborted => Error::new(
+            ErrorKind::Aborted,
+            "the request was aborted by the caller's signal",
+        ),
+        Fault::Timeout => Error::new(
+            ErrorKind::Timeout,
+            [
+                "no complete response within ",
+                &crate::schema::decimal(timeout_ms.into()),
+                " ms",
+            ]
+            .concat(),
+        ),
+        Fault::Body => Error::decode(
+            [
+                "truncated body: the connection failed while reading it: ",
+                detail,
+            ]
+            .concat(),
+        )
+        .with_cause(Cause::Truncated),
+        Fault::Refused => Error::new(
+            ErrorKind::Network,
+            ["request failed: connection refused: ", detail].concat(),
+        )
+        .with_cause(Cause::Refused),
+        Fault::Network => Error::new(ErrorKind::Network, ["request failed: ", detail].concat()),
+        Fault::Provider => {
+            let ms = crate::schema::decimal(i64::from(timeout_ms));
+            Error::new(
+                ErrorKind::Timeout,
+                [
+                    "the credentials provider did not answer within ",
+                    &ms,
+                    " ms",
+                ]
+                .concat(),
+            )
+            .with_cause(Cause::NotSent)
         }
     }
 }

@@ -1,6 +1,6 @@
 // The same scenario in every runtime: init, a typed builder, prepare, real
 // fetch calls (TOP and ConfirmDisburse) to the emulator on 127.0.0.1, a
-// 19-digit id decoded exactly, and a validation error with its path.
+// 19-digit id decoded exactly, a batch prepared, and a validation error with its path.
 export const BIG_ID = "1234567890123456789";
 
 export async function scenario(a, { topUrl, rpcUrl, top: topCreds, rpc: rpcCreds, surface = [] }) {
@@ -43,6 +43,12 @@ export async function scenario(a, { topUrl, rpcUrl, top: topCreds, rpc: rpcCreds
     const p = top.prepare(name, {});
     must(p.url.includes("method=taobao.time.get"), p.url);
     return name;
+  });
+  await check("prepareBatch: a builder and an object in one signed /router/batch request", () => {
+    const p = top.prepareBatch([new a.LianbeiOrderNoticeRequest().bizOrderId(BigInt(BIG_ID)), { api: "alibaba.alisports.lianbei.order.notice", params: { biz_order_id: 2 } }]);
+    must(p.url.includes("/router/batch?") && /sign=[0-9A-F]{64}$/.test(p.url), p.url);
+    must(p.body === `#PUBLIC#method=alibaba.alisports.lianbei.order.notice\r\n-S-\r\nbiz_order_id=${BIG_ID}\r\n-S-\r\nbiz_order_id=2`, p.body);
+    return p.headers["content-type"];
   });
   await check("validation error with its path", () => {
     try {

@@ -123,3 +123,9 @@ try {
   console_log(e.kind);
 }
 declare function console_log(v: unknown): void;
+
+// A batch call with a misspelt field; a bare name where the calls go.
+// @ts-expect-error sesion
+await top.batch([{ api: "alibaba.alisports.lianbei.order.notice", params: { biz_order_id: 1 }, sesion: "s" }]);
+// @ts-expect-error readonly TopBatchCall[]
+top.prepareBatch("alibaba.alisports.lianbei.order.notice");

@@ -155,3 +155,15 @@ const fault: Fault = { fault: "503", count: 2, api: "ConfirmDisburse" };
 const sandbox = await startSandbox({ port: 0, faults: [fault], limits: { params: LIMITS.params } });
 export const topEndpoint: string = sandbox.topEndpoint;
 await sandbox.close();
+
+// The batch API: builders, names with params and an own session, unmodelled names; outcomes in order.
+const outcomes = await top.batch([
+  new LianbeiOrderNoticeRequest().bizOrderId(1n),
+  { api: "alibaba.retail.commission.status.change", params: { param0: { order_id: "1", order_status: 2 } }, session: "s2" },
+  { api: unmodelled("taobao.time.get") },
+], { session: "s", batchSize: 20, timeoutMs: 5000 });
+for (const o of outcomes) {
+  if (o.ok) void o.result;
+  else void o.error.retryable;
+}
+export const preparedBatch: PreparedRequest = top.prepareBatch([{ api: "alibaba.alisports.lianbei.order.notice", params: { biz_order_id: 1 } }], { timestamp: 0, separator: "|s|" });

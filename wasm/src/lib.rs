@@ -1,7 +1,8 @@
 //! wasm-bindgen layer: conversion between JS values and the core, and error
 //! mapping. `options` reads option objects, `top_client` and
 //! `linkedmall_client` are the clients' JS surface, `execution` binds a call
-//! to the core's attempt state machine (the JS entry does the IO), `random`
+//! to the core's attempt state machine (the JS entry does the IO), `batch` a
+//! TOP batch to the core's rounds, `random`
 //! is the randomness source, `transport` names what a rejected fetch was.
 //! The rules (ranges, retry policy, credentials' validity, the prepared line)
 //! are the core's.
@@ -22,6 +23,7 @@ mod allocator;
 #[global_allocator]
 static ALLOCATOR: allocator::Cached = allocator::Cached::new();
 
+pub mod batch;
 pub mod builders;
 pub mod execution;
 mod js;
@@ -37,6 +39,7 @@ use core::cell::RefCell;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+pub use batch::Batch;
 pub use builders::*;
 pub use execution::Call;
 pub use linkedmall_client::LinkedMallClient;

@@ -78,7 +78,7 @@ pub(crate) fn req_string(opts: &JsValue, key: &str, what: &str) -> Result<String
 
 /// `opts[key]` as a number for the core to check; a present non-number is
 /// NaN (refused there by name).
-fn opt_number(opts: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
+pub(crate) fn opt_number(opts: &JsValue, key: &str) -> Result<Option<f64>, JsValue> {
     let v = opt(opts, key, "options")?;
     Ok(present(&v).then(|| v.as_f64().unwrap_or(f64::NAN)))
 }

@@ -1,6 +1,7 @@
 //! `TopClient`: the Taobao Open Platform router client's JS surface. Options
 //! are read by `options`, checked by the core; calls run in `execution`.
 
+use super::batch::{new_batch, Batch};
 use super::builders::Request;
 use super::execution::{call_args, new_call, Call, Signer};
 use super::options::{
@@ -114,6 +115,13 @@ impl TopClient {
     pub fn call_request(&self, req: &Request, options: JsValue) -> Result<Call, JsValue> {
         let args = (req.model().api.to_string(), req.params().clone(), true);
         new_call(self.signer(), &self.http, args, &options)
+    }
+
+    /// A TOP batch (`top.batch`, or `top.prepareBatch` when `prepare`): the
+    /// JS entry adds the calls, then prepares or runs it.
+    #[wasm_bindgen(js_name = "__batch")]
+    pub fn batch(&self, options: JsValue, prepare: bool) -> Result<Batch, JsValue> {
+        new_batch(&self.cfg, &self.http, &options, prepare)
     }
 
     /// Configuration without credentials.
