@@ -386,7 +386,7 @@ export async function runSend(api, opts, io) {
     }
     const o0 = (items) => {
       const e = items[0]?.last;
-      return e ? `${e.kind}${e.code ? ` ${e.code}` : ""}${e.status ? ` HTTP ${e.status}` : ""}` : "";
+      return e ? `${e.kind}${e.code ? ` ${e.code}` : ""}${e.status && e.status !== 200 ? ` HTTP ${e.status}` : ""}` : "";
     };
 
     let fatal = null;
