@@ -259,10 +259,11 @@ async function sync(fh) {
 }
 
 /**
- * Group commit. Records wait in memory; one cycle writes the output files and
- * syncs them (in parallel), then writes the journal (marks of those answers, S
- * records of the calls waiting to leave) and syncs it, then releases the
- * calls. Answers are durable before their marks, S records before their calls.
+ * Group commit. Records wait in memory; one cycle writes and syncs, in
+ * parallel, the output files (answers) and the journal (S records of the calls
+ * waiting to leave, and the marks of the answers an earlier cycle made
+ * durable), then releases the calls. Answers are durable before their marks,
+ * S records before their calls.
  * Records arriving during a cycle form the next group. A failed write stops
  * everything: `failure` is set and every waiting call is refused.
  */
@@ -273,6 +274,7 @@ export class Committer {
     this.buf = { results: [], failed: [], unknown: [] };
     this.lines = { results: [], failed: [], unknown: [] };
     this.marks = [];
+    this.later = [];
     this.sents = [];
     this.waiters = [];
     this.busy = null;
@@ -305,43 +307,51 @@ export class Committer {
   }
   async cycle() {
     try {
-      while (!this.failure && (this.marks.length || this.sents.length || Object.values(this.buf).some((b) => b.length))) {
+      while (!this.failure && (this.marks.length || this.later.length || this.sents.length || Object.values(this.buf).some((b) => b.length))) {
         const bufs = this.buf;
         const lines = this.lines;
-        const marks = this.marks.join("") + this.sents.join("");
+        // The journal gets the marks of answers whose outputs an earlier cycle made durable, and the S records.
+        const journal = this.later.join("") + this.sents.join("");
         const waiters = this.waiters;
+        const marks = this.marks;
         this.buf = { results: [], failed: [], unknown: [] };
         this.lines = { results: [], failed: [], unknown: [] };
         this.marks = [];
+        this.later = [];
         this.sents = [];
         this.waiters = [];
+        const wrote = Object.keys(bufs).filter((k) => bufs[k].length);
         try {
-          await Promise.all(Object.keys(bufs).filter((k) => bufs[k].length).map(async (k) => {
-            try {
-              await writeAll(this.outputs[k].fh, bufs[k].join(""));
-              await sync(this.outputs[k].fh);
-            } catch (e) {
-              throw Object.assign(new Error(this.outputs[k].path), { code: e?.code, kind: k, lines: lines[k], cause: e });
-            }
-          }));
-          // Test hook (the crash test): stop between the outputs and the journal, the window a crash can hit.
-          if (this.pauseAt && Object.values(bufs).some((b) => b.length) && ++this.cycles === this.pauseAt) {
-            process.stderr.write("aligate-test: flush paused\n");
-            await new Promise(() => {});
-          }
-          if (marks) {
-            try {
-              await writeAll(this.journal.fh, marks);
-              await sync(this.journal.fh);
-            } catch (e) {
-              throw Object.assign(new Error(this.journal.path), { code: e?.code, kind: "journal", lines: [], cause: e });
-            }
-          }
+          // Outputs and journal in parallel: a call waits for one sync, not two.
+          await Promise.all([
+            ...wrote.map(async (k) => {
+              try {
+                await writeAll(this.outputs[k].fh, bufs[k].join(""));
+                await sync(this.outputs[k].fh);
+              } catch (e) {
+                throw Object.assign(new Error(this.outputs[k].path), { code: e?.code, kind: k, lines: lines[k], cause: e });
+              }
+            }),
+            journal && (async () => {
+              try {
+                await writeAll(this.journal.fh, journal);
+                await sync(this.journal.fh);
+              } catch (e) {
+                throw Object.assign(new Error(this.journal.path), { code: e?.code, kind: "journal", lines: [], cause: e });
+              }
+            })(),
+          ]);
         } catch (e) {
           this.failure = e;
           for (const w of [...waiters, ...this.waiters]) w.reject(e);
           this.waiters = [];
           throw e;
+        }
+        this.later.push(...marks);
+        // Test hook (the crash test): stop where answers are durable and their marks are not written yet.
+        if (this.pauseAt && wrote.length && ++this.cycles === this.pauseAt) {
+          process.stderr.write("aligate-test: flush paused\n");
+          await new Promise(() => {});
         }
         for (const w of waiters) w.resolve();
       }
@@ -371,7 +381,8 @@ export class Committer {
           // A pipe or device: nothing to sync.
         }
       }
-      if (this.marks.length) writeSync(this.journal.fh.fd, this.marks.join(""));
+      const marks = this.later.join("") + this.marks.join("");
+      if (marks) writeSync(this.journal.fh.fd, marks);
       fsyncSync(this.journal.fh.fd);
     } catch {
       // Exiting anyway; what was not written is pending in the journal (a rerun treats it as unknown).
