@@ -129,98 +129,10 @@ export async function runSend(api, opts, io) {
     const input = await openInput(inputPath, opts.jsonl, io);
     handles.input = input;
 
-    // ── outputs (opened for appending: nothing is truncated) and the journal beside the results.
-    for (const k of ["results", "failed", "unknown"]) handles[k] = { fh: await openOutput(k, paths[k], opts[k] !== undefined, io), path: paths[k] };
-    const stats = {};
-    for (const k of ["results", "failed", "unknown"]) stats[k] = await handles[k].fh.stat();
-    const inStat = await input.stat();
-    const same = (a, b) => a.isFile() && b?.isFile() && a.dev === b.dev && a.ino === b.ino;
-    if (same(stats.results, stats.failed) || same(stats.results, stats.unknown) || same(stats.failed, stats.unknown)) {
-      throw new UsageError(`--results, --failed and --unknown name the same file; give three files`);
-    }
-    for (const k of ["results", "failed", "unknown"]) {
-      if (same(stats[k], inStat)) throw new UsageError(`the ${k} file is the input ${opts.jsonl}; give other files`);
-    }
-    // Beside a regular results file; for a device or pipe, beside the input's name in the current directory.
-    const journalPath = stats.results.isFile() ? beside(paths.results, ".results.jsonl", ".journal") : resolve(`${stemOf}.journal`);
-    const lockPath = `${journalPath}.lock`;
-    takeLock(lockPath, journalPath, UsageError, errno);
-    cleanup.push(() => unlinkSync(lockPath));
-    let jfh;
-    try {
-      jfh = await open(journalPath, "a+");
-    } catch (e) {
-      throw new UsageError(`cannot write the journal ${journalPath}: ${errno(e)}; choose a writable --results location`);
-    }
-    handles.journal = { fh: jfh, path: journalPath };
-
-    // ── resume state: the journal, and the outputs for calls it left pending (or all of them when it is new).
-    const state = new State();
-    let journalApi;
-    try {
-      journalApi = await state.load(jfh);
-    } catch (e) {
-      if (typeof e !== "string") throw e;
-      throw new UsageError(`${journalPath}: ${e}; give another --results location`);
-    }
-    if (journalApi !== null && journalApi !== api) {
-      throw new UsageError(`the journal ${journalPath} belongs to a send of ${short(journalApi)}, not ${api}; give another --results file`);
-    }
-    const committer = new Committer(handles.journal, handles, { pauseAt: Number(process.env.ALIGATE_SEND_TEST_PAUSE_FLUSH) || 0 });
-    if (journalApi === null) {
-      await writeJournal(jfh, `${MAGIC} ${api}\n`);
-      // A journal lost or never written (an earlier version): the outputs say what is done.
-      for (const [k, mark, v] of [["results", "R", OK], ["unknown", "U", UNKNOWN]]) {
-        if (!stats[k].isFile()) continue;
-        for (const [sha1, occ] of await scanFile(state, paths[k], v)) committer.note(`${mark} ${sha1} ${occ}\n`);
-      }
-    } else if (state.pending.size) {
-      for (const [k, mark, v] of [["results", "R", OK], ["failed", "F", FAILED], ["unknown", "U", UNKNOWN]]) {
-        if (!stats[k].isFile() || !state.pending.size) continue;
-        for (const [sha1, occ] of await scanFile(state, paths[k], v, state.pending)) committer.note(`${mark} ${sha1} ${occ}\n`);
-      }
-    }
-    // The failed lines of earlier runs are sent again now: their file moves to `.earlier` (appended, kept), so
-    // each line is in one current file. With --resend-unknown the unknown file does the same.
-    await archive(handles.failed, stats.failed, beside(paths.failed, ".jsonl", ".earlier.jsonl"), io);
-    if (opts["resend-unknown"]) {
-      await archive(handles.unknown, stats.unknown, beside(paths.unknown, ".jsonl", ".earlier.jsonl"), io);
-      state.keys.replace(UNKNOWN, CLEARED);
-      committer.note("C\n");
-    }
-    await committer.drain();
-    if (committer.failure) throw new UsageError(`cannot write ${committer.failure.message}: ${errno(committer.failure)}`, 1);
+    const { state, committer } = await openRun(api, opts, paths, stemOf, handles, cleanup, io);
 
     // ── first pass: counts, and which hashes repeat (each occurrence is then numbered exactly).
-    const dups = new Duplicates();
-    const track = new FpTable();
-    const trackState = (d) => state.hashes.get(d.readUInt32BE(0), d.readUInt32BE(4)) !== 0;
-    let total = 0;
-    let todo = 0;
-    let known = 0;
-    let leftUnknown = 0;
-    for await (const lines of readLines(input, { hash: true, max: 0 })) {
-      for (const l of lines) {
-        if (blank(l)) continue;
-        total++;
-        const d = l.digest;
-        const hi = d.readUInt32BE(0);
-        const lo = d.readUInt32BE(4);
-        let occ = 1;
-        if (state.count && trackState(d)) {
-          occ = track.get(hi, lo) + 1;
-          track.set(hi, lo, occ);
-          const s = state.get(d.toString("hex"), occ);
-          if (s === OK) known++;
-          else if (s === UNKNOWN) leftUnknown++;
-          else todo++;
-        } else {
-          todo++;
-        }
-        if (dups.add(d) && track.get(hi, lo) === 0) track.set(hi, lo, 1);
-      }
-    }
-    for (let j = 0; j < track.vals.length; j++) if (track.vals[j]) track.vals[j] = 1;
+    const { track, todo, known, leftUnknown } = await firstPass(input, state);
     await input.close();
     handles.input = await openInput(inputPath, opts.jsonl, io);
 
@@ -236,9 +148,7 @@ export async function runSend(api, opts, io) {
         return e?.outcome === "unknown" && e.retryable === true;
       }
     };
-    // One unit, one dispatch: a line now; with `--batch N`, N lines through `top.batch` (same result shape, in order).
-    const dispatch = (items) => Promise.all(items.map((it) => client.execute(api, it.text).then((result) => ({ ok: true, result }), (error) => ({ ok: false, error }))));
-    const unitSize = 1;
+    const { dispatch, unitSize } = dispatcher(client, api, 1);
 
     // ── the run
     const tty = process.stderr.isTTY === true;
@@ -417,7 +327,7 @@ export async function runSend(api, opts, io) {
         const hi = d.readUInt32BE(0);
         const lo = d.readUInt32BE(4);
         let occ = 1;
-        if (track.get(hi, lo) !== 0 || (state.count && trackState(d))) {
+        if (track.get(hi, lo) !== 0 || (state.count && state.hashes.get(hi, lo) !== 0)) {
           occ = occs.get(hi, lo) + 1;
           occs.set(hi, lo, occ);
         }
@@ -509,6 +419,119 @@ export async function runSend(api, opts, io) {
     }
     void exitCode;
   }
+}
+
+/**
+ * Opens the outputs (for appending: nothing is truncated) and the journal beside the results (locked), loads
+ * the resume state, and moves the earlier failed (and with --resend-unknown, unknown) lines to `.earlier`.
+ */
+async function openRun(api, opts, paths, stemOf, handles, cleanup, io) {
+  const { UsageError, errno, short } = io;
+  // ── outputs (opened for appending: nothing is truncated) and the journal beside the results.
+  for (const k of ["results", "failed", "unknown"]) handles[k] = { fh: await openOutput(k, paths[k], opts[k] !== undefined, io), path: paths[k] };
+  const stats = {};
+  for (const k of ["results", "failed", "unknown"]) stats[k] = await handles[k].fh.stat();
+  const inStat = await handles.input.stat();
+  const same = (a, b) => a.isFile() && b?.isFile() && a.dev === b.dev && a.ino === b.ino;
+  if (same(stats.results, stats.failed) || same(stats.results, stats.unknown) || same(stats.failed, stats.unknown)) {
+    throw new UsageError(`--results, --failed and --unknown name the same file; give three files`);
+  }
+  for (const k of ["results", "failed", "unknown"]) {
+    if (same(stats[k], inStat)) throw new UsageError(`the ${k} file is the input ${opts.jsonl}; give other files`);
+  }
+  // Beside a regular results file; for a device or pipe, beside the input's name in the current directory.
+  const journalPath = stats.results.isFile() ? beside(paths.results, ".results.jsonl", ".journal") : resolve(`${stemOf}.journal`);
+  const lockPath = `${journalPath}.lock`;
+  takeLock(lockPath, journalPath, UsageError, errno);
+  cleanup.push(() => unlinkSync(lockPath));
+  let jfh;
+  try {
+    jfh = await open(journalPath, "a+");
+  } catch (e) {
+    throw new UsageError(`cannot write the journal ${journalPath}: ${errno(e)}; choose a writable --results location`);
+  }
+  handles.journal = { fh: jfh, path: journalPath };
+
+  // ── resume state: the journal, and the outputs for calls it left pending (or all of them when it is new).
+  const state = new State();
+  let journalApi;
+  try {
+    journalApi = await state.load(jfh);
+  } catch (e) {
+    if (typeof e !== "string") throw e;
+    throw new UsageError(`${journalPath}: ${e}; give another --results location`);
+  }
+  if (journalApi !== null && journalApi !== api) {
+    throw new UsageError(`the journal ${journalPath} belongs to a send of ${short(journalApi)}, not ${api}; give another --results file`);
+  }
+  const committer = new Committer(handles.journal, handles, { pauseAt: Number(process.env.ALIGATE_SEND_TEST_PAUSE_FLUSH) || 0 });
+  if (journalApi === null) {
+    await writeJournal(jfh, `${MAGIC} ${api}\n`);
+    // A journal lost or never written (an earlier version): the outputs say what is done.
+    for (const [k, mark, v] of [["results", "R", OK], ["unknown", "U", UNKNOWN]]) {
+      if (!stats[k].isFile()) continue;
+      for (const [sha1, occ] of await scanFile(state, paths[k], v)) committer.note(`${mark} ${sha1} ${occ}\n`);
+    }
+  } else if (state.pending.size) {
+    for (const [k, mark, v] of [["results", "R", OK], ["failed", "F", FAILED], ["unknown", "U", UNKNOWN]]) {
+      if (!stats[k].isFile() || !state.pending.size) continue;
+      for (const [sha1, occ] of await scanFile(state, paths[k], v, state.pending)) committer.note(`${mark} ${sha1} ${occ}\n`);
+    }
+  }
+  // The failed lines of earlier runs are sent again now: their file moves to `.earlier` (appended, kept), so
+  // each line is in one current file. With --resend-unknown the unknown file does the same.
+  await archive(handles.failed, stats.failed, beside(paths.failed, ".jsonl", ".earlier.jsonl"), io);
+  if (opts["resend-unknown"]) {
+    await archive(handles.unknown, stats.unknown, beside(paths.unknown, ".jsonl", ".earlier.jsonl"), io);
+    state.keys.replace(UNKNOWN, CLEARED);
+    committer.note("C\n");
+  }
+  await committer.drain();
+  if (committer.failure) throw new UsageError(`cannot write ${committer.failure.message}: ${errno(committer.failure)}`, 1);
+  return { state, committer };
+}
+
+/** Reads the input once: how many lines are to do, known, unknown; and which hashes repeat (`track`: 1). */
+async function firstPass(input, state) {
+  const dups = new Duplicates();
+  const track = new FpTable();
+  const trackState = (d) => state.hashes.get(d.readUInt32BE(0), d.readUInt32BE(4)) !== 0;
+  let todo = 0;
+  let known = 0;
+  let leftUnknown = 0;
+  for await (const lines of readLines(input, { hash: true, max: 0 })) {
+    for (const l of lines) {
+      if (blank(l)) continue;
+      const d = l.digest;
+      const hi = d.readUInt32BE(0);
+      const lo = d.readUInt32BE(4);
+      if (state.count && trackState(d)) {
+        // A hash with resume state: its occurrences counted exactly from the start, to look each up.
+        const occ = track.get(hi, lo) + 1;
+        track.set(hi, lo, occ);
+        const s = state.get(d.toString("hex"), occ);
+        if (s === OK) known++;
+        else if (s === UNKNOWN) leftUnknown++;
+        else todo++;
+      } else {
+        todo++;
+      }
+      if (dups.add(d) && track.get(hi, lo) === 0) track.set(hi, lo, 1);
+    }
+  }
+  for (let j = 0; j < track.vals.length; j++) if (track.vals[j]) track.vals[j] = 1;
+  return { track, todo, known, leftUnknown };
+}
+
+/**
+ * How a unit of lines leaves: `dispatch(items)` → `[{ ok: true, result } | { ok: false, error }]` in order.
+ * Everything around it (S records per line before the unit leaves, marks, retries, throttles, settle) works
+ * per line, so the seam for `--batch N` is here: `size` N and `client.batch(items.map((it) => ({ api, params:
+ * it.text })))`, which answers in that shape (a whole-batch throttle is then a throttle on each line).
+ */
+export function dispatcher(client, api, size) {
+  const one = (it) => client.execute(api, it.text).then((result) => ({ ok: true, result }), (error) => ({ ok: false, error }));
+  return { unitSize: size, dispatch: (items) => Promise.all(items.map(one)) };
 }
 
 /** A fetch that sends nothing: the prober's attempts fail as a lost connection would (ambiguous). */
