@@ -1,16 +1,15 @@
 #!/usr/bin/env node
 // The aligate command line: call, send, sandbox, demo. Results go to stdout
 // as JSON; notes, progress and errors go to stderr.
-import { readFileSync, openSync, closeSync, writeSync, fstatSync, statSync, ftruncateSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { isIP } from "node:net";
 import { fileURLToPath } from "node:url";
-import { basename, resolve } from "node:path";
-import { createHash } from "node:crypto";
 import { TopClient, LinkedMallClient, AligateError, protocolOf } from "./node.mjs";
 import { startSandbox, TEST_CREDENTIALS, FAULTS } from "./sandbox.mjs";
 import { APIS as DESCRIPTORS, API_BY_NAME } from "./generated/apis.mjs";
 import { clientOf } from "./descriptors.mjs";
+import { runSend } from "./send.mjs";
 
 const HELP = {
   main: `aligate: validated, signed calls to Alibaba's TOP router and LinkedMall
@@ -38,20 +37,29 @@ Builds, validates, signs and sends one call; prints the decoded response as JSON
   --json file|-      all parameters as a JSON object from a file or stdin
   --dry-run          print the signed request (credentials redacted), send nothing
 ${"%COMMON%"}`,
-  send: `aligate send <api> --jsonl file [options]
+  send: `aligate send <api> --jsonl file|- [options]
 
-Sends one call per line of a JSONL file (each line: the parameters object).
-Results are appended to --results (default ./<file>.results.jsonl) as they
-complete, failures to --failed (default ./<file>.failed.jsonl). A rerun skips
-lines already in the results file, so it resumes where it stopped. CRLF line
-ends and a UTF-8 BOM are accepted; a line that is not UTF-8 or not JSON goes to
---failed with its number, unsent. Ctrl-C (or SIGTERM) starts no new calls and
-waits for those in flight; a second one stops at once.
-  --jsonl file       the input
+Sends one call per line of a JSONL file (each line: the parameters object),
+streamed. Every line ends in one of three files, appended as answers arrive:
+--results (default ./<file>.results.jsonl), --failed (not applied, or safe to
+send again: a rerun retries them; the earlier runs' failed lines move to
+<failed>.earlier.jsonl) and --unknown (may have been applied and not
+repeat-safe: never sent again unless --resend-unknown). A journal beside the
+results (<file>.journal) records each call before it leaves, so a run killed
+at any moment resumes with the same command: answered lines are skipped, calls
+in flight are resent only when repeat-safe, the others go to --unknown.
+Lines are known by content (SHA-1 and occurrence), so editing the input
+between runs is safe. CRLF and a UTF-8 BOM are accepted; a line that is not
+UTF-8 or not JSON goes to --failed, unsent. A throttle or ban from the gateway
+pauses every call, then concurrency ramps back up. Ctrl-C (or SIGTERM) starts
+no new calls and waits for those in flight; a second one stops at once.
+  --jsonl file|-     the input (- : standard input)
   --concurrency N    calls in flight (default 4)
   --rate N           at most N calls started per second (default unlimited)
   --results file     results file
-  --failed file      failed lines with their errors
+  --failed file      lines that failed, with their errors
+  --unknown file     lines of unknown outcome (default ./<file>.unknown.jsonl)
+  --resend-unknown   send the lines in --unknown again (after checking them)
 ${"%COMMON%"}`,
   sandbox: `aligate sandbox [options]
 
@@ -144,18 +152,18 @@ const errno = (e) => (e?.code ? `${e.code}${Object.hasOwn(CODES, e.code) ? ` (${
 
 // ── Flags. Each takes a value of one kind; which command takes which flag is listed below.
 const KINDS = {
-  param: "list", json: "path", jsonl: "path", results: "path", failed: "path", fault: "list",
+  param: "list", json: "path", jsonl: "path", results: "path", failed: "path", unknown: "path", fault: "list",
   endpoint: "url", host: "host", "app-key": "text", "access-key-id": "text",
   "app-secret": "secret", session: "secret", "access-key-secret": "secret", "security-token": "secret",
   "sign-method": ["md5", "hmac", "hmac-sha256"], "http-method": ["GET", "POST"], format: ["json", "xml"],
   "timeout-ms": [1, 600_000], retries: [0, 10], concurrency: [1, 256], rate: [1, 100_000], port: [0, 65535],
 };
-const BOOL_FLAGS = new Set(["dry-run", "help"]);
+const BOOL_FLAGS = new Set(["dry-run", "help", "resend-unknown"]);
 const CLIENT_FLAGS = ["endpoint", "app-key", "app-secret", "session", "sign-method", "access-key-id", "access-key-secret",
   "security-token", "http-method", "format", "timeout-ms", "retries"];
 const COMMAND_FLAGS = {
   call: new Set([...CLIENT_FLAGS, "param", "json", "dry-run"]),
-  send: new Set([...CLIENT_FLAGS, "jsonl", "concurrency", "rate", "results", "failed"]),
+  send: new Set([...CLIENT_FLAGS, "jsonl", "concurrency", "rate", "results", "failed", "unknown", "resend-unknown"]),
   sandbox: new Set(["port", "host", "app-key", "app-secret", "session", "access-key-id", "access-key-secret", "security-token", "fault"]),
   demo: new Set(),
 };
@@ -412,7 +420,6 @@ export function paramsToJson(list, api) {
 
 // ── Input files: bounded reads, BOM stripped, CRLF accepted, invalid UTF-8 found by line.
 const MAX_JSON = 8 * 1024 * 1024 + 1024;
-const MAX_JSONL = 256 * 1024 * 1024;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -547,18 +554,19 @@ async function startSandboxOr(options, what) {
  * configured. Every flag is checked before this runs; the caller closes the
  * sandbox (also when building the client throws: it is returned via `held`).
  */
-async function clientFor(api, opts, held) {
+async function clientFor(api, opts, held, extra = {}) {
   const { lmApi, creds, sandbox: embedded } = resolveCreds(api, opts);
   let endpoint = opts.endpoint;
   if (embedded) {
-    const sandbox = (held.sandbox = await startSandboxOr({ log: false }, "the in-process sandbox"));
+    const fresh = !held.sandbox;
+    const sandbox = (held.sandbox ??= await startSandboxOr({ log: false }, "the in-process sandbox"));
     endpoint = lmApi ? sandbox.linkedmallEndpoint : sandbox.topEndpoint;
     Object.assign(creds, lmApi
       ? { accessKeyId: TEST_CREDENTIALS.accessKeyId, accessKeySecret: TEST_CREDENTIALS.accessKeySecret, securityToken: undefined }
       : { appKey: TEST_CREDENTIALS.appKey, appSecret: TEST_CREDENTIALS.appSecret, session: creds.session ?? TEST_CREDENTIALS.session });
-    note(`note: no credentials or --endpoint given; using an in-process sandbox at ${sandbox.url} with its test credentials`);
+    if (fresh) note(`note: no credentials or --endpoint given; using an in-process sandbox at ${sandbox.url} with its test credentials`);
   }
-  const common = { endpoint, format: opts.format, timeoutMs: opts["timeout-ms"], retries: opts.retries };
+  const common = { endpoint, format: opts.format, timeoutMs: opts["timeout-ms"], retries: opts.retries, ...extra };
   const clean = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
   return lmApi
     ? new LinkedMallClient(clean({ ...creds, ...common, httpMethod: opts["http-method"] }))
@@ -609,30 +617,6 @@ async function cmdCall(positional, opts) {
   }
 }
 
-function progressLine(done, total, ok, failed, tty) {
-  const pct = total ? Math.floor((done / total) * 100) : 100;
-  if (tty) {
-    const width = 30;
-    const fill = Math.round((pct / 100) * width);
-    return `\r[${"#".repeat(fill)}${"-".repeat(width - fill)}] ${done}/${total} ok ${ok} failed ${failed}`;
-  }
-  return `progress: ${done}/${total} (${pct}%) ok ${ok} failed ${failed}\n`;
-}
-
-function openOutput(flag, path, given) {
-  try {
-    return openSync(path, "a");
-  } catch (e) {
-    throw new UsageError(`cannot write ${path}: ${errno(e)}; ${given ? `check the --${flag} path` : `choose a writable file with --${flag}`}`);
-  }
-}
-
-// Whole line or an exception: a short write is retried, never left half done.
-function writeAll(fd, text) {
-  const b = Buffer.from(text);
-  for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
-}
-
 const listLines = (ns) => (ns.length > 10 ? `${ns.slice(0, 10).join(", ")} and ${ns.length - 10} more` : ns.join(", "));
 
 async function cmdSend(positional, opts) {
@@ -640,206 +624,18 @@ async function cmdSend(positional, opts) {
   noExtra(positional, 1);
   if (!opts.jsonl) throw new UsageError("send needs --jsonl file");
   resolveCreds(api, opts);
-  const concurrency = opts.concurrency ?? 4;
-  const rate = opts.rate;
-  const input = await readInput("jsonl", opts.jsonl, MAX_JSONL);
-  const stem = basename(opts.jsonl).replace(/\.jsonl?$/, "");
-  const resultsPath = resolve(opts.results ?? `${stem}.results.jsonl`);
-  const failedPath = resolve(opts.failed ?? `${stem}.failed.jsonl`);
-
-  // Every output is opened (not yet truncated) before anything starts, so an unwritable one stops the run here.
-  const fds = [];
   const held = {};
-  let interrupted = false;
-  let stopping = false;
-  const sleepers = new Set();
-  const stop = () => {
-    stopping = true;
-    for (const wake of [...sleepers]) wake();
-  };
-  const inFlight = new Set();
-  const onSignal = (sig) => {
-    if (interrupted) {
-      note(`${sig} again: stopping now; the outcome of line(s) ${listLines([...inFlight])} is unknown and a rerun sends them again`);
-      process.exit(130);
-    }
-    interrupted = true;
-    stop();
-    note(`${sig}: no new calls are started; waiting for the ${inFlight.size} in flight (send ${sig} again to stop now)`);
-  };
   try {
-    const resultsFd = openOutput("results", resultsPath, opts.results !== undefined);
-    fds.push(resultsFd);
-    const failedFd = openOutput("failed", failedPath, opts.failed !== undefined);
-    fds.push(failedFd);
-    const rStat = fstatSync(resultsFd);
-    const fStat = fstatSync(failedFd);
-    const same = (a, b) => a.isFile() && b?.isFile() && a.dev === b.dev && a.ino === b.ino;
-    let inStat = null;
-    try {
-      inStat = statSync(opts.jsonl);
-    } catch {
-      // Read a moment ago; if it is gone now it cannot be overwritten either.
-    }
-    if (same(rStat, fStat)) throw new UsageError(`--results and --failed name the same file ${resultsPath}; give two files`);
-    if (same(rStat, inStat) || same(fStat, inStat)) throw new UsageError(`the results or failed file is the input ${opts.jsonl}; give other files`);
-
-    // Lines already answered (by number and content hash) are not sent again.
-    const done = new Set();
-    if (rStat.isFile()) {
-      let prior;
+    const progress = (text) => {
       try {
-        prior = readFileSync(resultsPath);
-      } catch (e) {
-        throw new UsageError(`cannot read ${resultsPath}: ${errno(e)}; check the --results path`);
-      }
-      for (const l of splitLines(prior)) {
-        if (!l.text?.trim()) continue;
-        try {
-          const r = JSON.parse(l.text);
-          if (r && typeof r === "object") done.add(`${r.line}:${r.sha1}`);
-        } catch {
-          // A line cut short by a crash: that call is simply sent again.
-        }
-      }
-    }
-    // The hash is over the line's bytes as in the file (CR kept, BOM not): the same as earlier versions recorded.
-    const work = [];
-    const bad = [];
-    let skipped = 0;
-    for (const l of splitLines(input)) {
-      if (l.text !== null && !l.text.trim()) continue;
-      const sha1 = createHash("sha1").update(l.raw).digest("hex");
-      if (done.has(`${l.n}:${sha1}`)) {
-        skipped++;
-        continue;
-      }
-      const problem = l.text === null ? "not valid UTF-8" : jsonProblem(l.text, false);
-      if (problem) bad.push({ line: l.n, problem, params: l.text ?? l.raw.toString("utf8") });
-      else work.push({ line: l.n, text: l.text, sha1 });
-    }
-
-    const client = await clientFor(api, opts, held);
-    if (fStat.isFile()) ftruncateSync(failedFd, 0);
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-    let ok = 0;
-    let failed = 0;
-    // Failed lines the gateway may have applied (outcome "unknown", not repeat-safe): not to be rerun blindly.
-    const unknown = [];
-    let fatal = null;
-    const unrecorded = [];
-    const record = (fd, which, path, text, item, succeeded) => {
-      try {
-        writeAll(fd, text);
-        return true;
-      } catch (e) {
-        if (succeeded) unrecorded.push(item.line);
-        fatal ??= `cannot write ${path}: ${errno(e)}; stopped (check the --${which} file and the disk)`;
-        stop();
-        return false;
-      }
-    };
-    for (const b of bad) {
-      const message = `line ${b.line}: ${b.problem}`;
-      const error = { message, kind: "validation", retryable: false, attempts: 0, issues: [{ path: "", message: b.problem }] };
-      if (record(failedFd, "failed", failedPath, `${JSON.stringify({ line: b.line, error, params: b.params })}\n`, b, false)) failed++;
-    }
-    if (bad.length) note(`input: ${bad.length} line(s) not sent, see ${failedPath}: ${bad.slice(0, 5).map((b) => `line ${b.line} ${b.problem}`).join("; ")}${bad.length > 5 ? "; …" : ""}`);
-
-    const tty = process.stderr.isTTY;
-    let next = 0;
-    let lastPrint = 0;
-    const started = Date.now();
-    let startedCount = 0;
-    const total = work.length + bad.length;
-    const report = (force) => {
-      const now = Date.now();
-      if (!force && now - lastPrint < (tty ? 100 : 1000)) return;
-      lastPrint = now;
-      try {
-        process.stderr.write(progressLine(ok + failed, total, ok, failed, tty));
+        process.stderr.write(text);
       } catch {
         // Progress is only a courtesy.
       }
     };
-    const sleep = (ms) => new Promise((r) => {
-      const wake = () => {
-        clearTimeout(timer);
-        sleepers.delete(wake);
-        r();
-      };
-      const timer = setTimeout(wake, ms);
-      sleepers.add(wake);
-    });
-    note(`sending ${work.length} ${api} calls (${skipped} already done in ${resultsPath}), concurrency ${concurrency}${rate ? `, rate ${rate}/s` : ""}`);
-    async function worker() {
-      while (!stopping && next < work.length) {
-        const item = work[next++];
-        if (rate) {
-          const wait = started + (startedCount++ * 1000) / rate - Date.now();
-          if (wait > 0) await sleep(wait);
-          if (stopping) return;
-        }
-        inFlight.add(item.line);
-        let outcome;
-        try {
-          outcome = { result: await client.execute(api, item.text) };
-        } catch (e) {
-          outcome = { error: e };
-        }
-        inFlight.delete(item.line);
-        if (outcome.error === undefined) {
-          let text;
-          try {
-            text = `${JSON.stringify({ line: item.line, sha1: item.sha1, result: outcome.result })}\n`;
-          } catch (e) {
-            text = null;
-            unrecorded.push(item.line);
-            fatal ??= `cannot record the result of line ${item.line}: ${short(String(e?.message ?? e))}; stopped`;
-            stop();
-          }
-          if (text !== null && record(resultsFd, "results", resultsPath, text, item, true)) ok++;
-        } else {
-          const text = `${JSON.stringify({ line: item.line, error: errorJson(outcome.error), params: item.text })}\n`;
-          if (record(failedFd, "failed", failedPath, text, item, false)) failed++;
-          if (outcome.error?.outcome === "unknown" && outcome.error.retryable !== true) unknown.push(item.line);
-        }
-        report(false);
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(concurrency, work.length || 1) }, worker));
-    report(true);
-    if (tty) process.stderr.write("\n");
-    const notSent = work.length - next;
-    note(`done: ${ok} ok, ${failed} failed, ${skipped} skipped (already done)${notSent ? `, ${notSent} not sent` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    note(`results: ${resultsPath}`);
-    note(`failed:  ${failedPath}${failed > unknown.length ? ` (rerun the same command to retry them${unknown.length ? ", after the check below" : ""})` : ""}`);
-    if (unknown.length) {
-      unknown.sort((a, b) => a - b);
-      note(`outcome unknown: line(s) ${listLines(unknown)} may have been applied by the gateway (a timeout, a lost connection or an unreadable answer; "outcome":"unknown" in ${failedPath}). ` +
-        "Do not rerun before checking each on the gateway (the order's status, or its requestId when there is one): a rerun sends every failed line again, so remove the applied ones from the input first");
-    }
-    if (fatal) {
-      const lost = unrecorded.length
-        ? `; line(s) ${listLines(unrecorded)} succeeded but are not in the results file, so a rerun would send them again: record or remove them first`
-        : "; rerun the same command to send the rest";
-      note(`error: ${fatal}${lost}`);
-      return 1;
-    }
-    if (interrupted) return 130;
-    return failed ? 1 : 0;
+    const client = (extra) => clientFor(api, opts, held, extra);
+    return await runSend(api, opts, { note, progress, errorJson, UsageError, errno, short, listLines, client });
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    for (const wake of [...sleepers]) wake();
-    for (const fd of fds) {
-      try {
-        closeSync(fd);
-      } catch {
-        // Nothing more can be done about a failing close here; the writes before it were checked.
-      }
-    }
     await held.sandbox?.close();
   }
 }

@@ -196,7 +196,7 @@ const HOSTILE = ["", "NaN", "-1", "1e309", "0x10", "9".repeat(5000), "a\nb", "a\
 const FLAGS = {
   call: ["param", "json", "endpoint", "app-key", "app-secret", "session", "sign-method", "access-key-id", "access-key-secret",
     "security-token", "http-method", "format", "timeout-ms", "retries"],
-  send: ["jsonl", "concurrency", "rate", "results", "failed"],
+  send: ["jsonl", "concurrency", "rate", "results", "failed", "unknown"],
   sandbox: ["port", "host", "fault"],
 };
 const STRICT = new Set(["param", "json", "jsonl", "endpoint", "sign-method", "http-method", "format", "timeout-ms", "retries", "concurrency",
