@@ -92,7 +92,7 @@ function cliProvider(o, conf, name, path, depth) {
   switch (p.mode) {
     case "AK":
     case "StsToken": {
-      const c = answer(source, need("access_key_id"), need("access_key_secret"), p.mode === "StsToken" ? need("sts_token") : undefined, undefined);
+      const c = answer(source, need("access_key_id"), need("access_key_secret"), p.mode === "StsToken" ? need("sts_token") : undefined, undefined, false);
       return async () => c;
     }
     case "RamRoleArn":
@@ -155,7 +155,7 @@ function iniProvider(o, s, name, path) {
   switch (s.type) {
     case "access_key":
     case "sts": {
-      const c = answer(source, need("access_key_id"), need("access_key_secret"), s.type === "sts" ? need("security_token") : undefined, undefined);
+      const c = answer(source, need("access_key_id"), need("access_key_secret"), s.type === "sts" ? need("security_token") : undefined, undefined, false);
       return async () => c;
     }
     case "ram_role_arn":

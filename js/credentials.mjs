@@ -63,14 +63,15 @@ function credentials(id, secret, token, expiration) {
 }
 
 /**
- * A source's answer checked: id and secret present; temporary ones (with a token) carry an Expiration that is
- * still in the future (an expired answer is refused here, not signed with).
+ * A source's answer checked: id and secret present; fetched temporary ones (with a token) carry an Expiration that
+ * is still in the future (an expired answer is refused here, not signed with). `fetched` false: keys from a file.
  */
-export function answer(source, id, secret, token, expiration) {
+export function answer(source, id, secret, token, expiration, fetched = true) {
   if (!text(id) || !text(secret)) throw failed(source, "the answer has no AccessKeyId or AccessKeySecret");
   if (token !== undefined && token !== null && !text(token)) throw failed(source, "the answer's SecurityToken is not a string");
   if (expiration === undefined || expiration === null) {
-    if (token) throw failed(source, "the answer has a SecurityToken but no Expiration");
+    // Fetched temporary keys without an end would be cached forever; a token the user wrote down is theirs.
+    if (token && fetched) throw failed(source, "the answer has a SecurityToken but no Expiration");
     return credentials(id, secret, token);
   }
   const ms = typeof expiration === "number" ? expiration : typeof expiration === "string" ? Date.parse(expiration) : NaN;
