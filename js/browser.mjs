@@ -37,3 +37,5 @@ export const __scrub = (...a) => api.__scrub(...a);
 // Environment (`env`) → credentials URI, and AssumeRole: over fetch (js/credentials.mjs).
 export const { defaultCredentials, fromEnv, fromCredentialsUri, assumeRole, assumeRoleWithOIDC, chainCredentials } =
   credentialsApi({ LinkedMallClient, decodeResponse });
+/** Node only (files, instance metadata): undefined here. */
+export const fromOidcRole = undefined, fromCliProfile = undefined, fromProfileFile = undefined, fromEcsMetadata = undefined;

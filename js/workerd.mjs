@@ -9,6 +9,8 @@ const raw = wasm.initSync({ module });
 const api = install(wasm, raw);
 // Environment → credentials URI (no files or instance metadata here): js/credentials.mjs.
 export const { defaultCredentials, fromEnv, fromCredentialsUri, assumeRole, assumeRoleWithOIDC, chainCredentials } = credentialsApi(api);
+/** Node only (files, instance metadata): undefined here. */
+export const fromOidcRole = undefined, fromCliProfile = undefined, fromProfileFile = undefined, fromEcsMetadata = undefined;
 
 export const init = async () => {};
 export const {

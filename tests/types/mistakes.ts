@@ -3,7 +3,7 @@
 // and checks each of these lines fails with an error that names the reason). Bases are usage.ts's valid values.
 import {
   AligateError, CommissionStatusChangeRequest, ConfirmDisburseRequest, FundsFlowNotifyRequest, LianbeiOrderNoticeRequest,
-  unmodelled, validateParams,
+  unmodelled, validateParams, assumeRole,
 } from "aligate";
 import { disburse, funds, lm, payment, sub, top } from "./usage.js";
 
@@ -123,3 +123,7 @@ try {
   console_log(e.kind);
 }
 declare function console_log(v: unknown): void;
+
+// AssumeRole needs the role and the keys that assume it.
+// @ts-expect-error roleArn
+assumeRole({ credentials: { accessKeyId: "id", accessKeySecret: "s" } });
