@@ -236,7 +236,7 @@ function stsFailure(source, action, url, e, secrets) {
   let m = typeof e?.message === "string" ? e.message : "the request failed";
   for (const s of secrets) if (s && s.length >= 4) m = m.split(s).join("***");
   return failed(source, `STS ${action} at ${origin(url)} failed: ${m}`,
-    { code: e?.code, status: e?.status, requestId: e?.requestId, cause: undefined });
+    { code: e?.code, status: e?.status, requestId: e?.requestId });
 }
 
 const ASSUME_ROLE_KEYS = ["credentials", "roleArn", "roleSessionName", "durationSeconds", "policy", "externalId",
