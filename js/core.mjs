@@ -414,8 +414,9 @@ async function credentials(call, [, signal, timeoutMs] = call.__io()) {
   } catch (e) {
     // A credentials source's own error (no secrets by construction): its text, the core's fields.
     if (!outcome[0] && vetted.has(outcome[1]) && e instanceof AligateError) {
-      const { message, kind, retryable, attempts, outcome: o, ...fields } = outcome[1];
-      Object.assign(e, fields, { message: outcome[1].message });
+      const src = outcome[1];
+      for (const k of ["source", "found", "sources", "code", "status", "requestId"]) if (src[k] !== undefined) e[k] = src[k];
+      e.message = src.message;
       vetted.add(e);
     }
     throw e;
