@@ -2,6 +2,7 @@
 // .wasm next to the glue, or takes a URL / Response / bytes / Module.
 import initWasm, * as wasm from "../pkg/aligate.js";
 import { install, defineClasses, AligateError, unmodelled } from "./core.mjs";
+import { credentialsApi } from "./credentials.mjs";
 
 const api = {};
 let ready;
@@ -33,3 +34,8 @@ export const modelledApis = (...a) => api.modelledApis(...a);
 export const protocolOf = (...a) => api.protocolOf(...a);
 export const decodeResponse = (...a) => api.decodeResponse(...a);
 export const __scrub = (...a) => api.__scrub(...a);
+// Environment (`env`) → credentials URI, and AssumeRole: over fetch (js/credentials.mjs).
+export const { defaultCredentials, fromEnv, fromCredentialsUri, assumeRole, assumeRoleWithOIDC, chainCredentials } =
+  credentialsApi({ LinkedMallClient, decodeResponse });
+/** Node only (files, instance metadata): undefined here. */
+export const fromOidcRole = undefined, fromCliProfile = undefined, fromProfileFile = undefined, fromEcsMetadata = undefined;

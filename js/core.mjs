@@ -13,6 +13,50 @@ export class AligateError extends Error {
   }
 }
 
+/**
+ * Errors of the credentials sources (js/credentials.mjs), built from fixed text and names only, never a secret or a
+ * file's contents: `execute()` may show their message where it shows only a provider error's name otherwise.
+ */
+const vetted = new WeakSet();
+export function credentialsError(message, fields) {
+  const e = new AligateError(message, { kind: "credentials", retryable: false, attempts: 0, ...fields });
+  vetted.add(e);
+  return e;
+}
+export const isVetted = (e) => vetted.has(e);
+
+/** The entry's default chain for a LinkedMallClient given no credentials (set by js/credentials*.mjs). */
+let defaultChain;
+export function setDefaultCredentials(f) {
+  defaultChain = f;
+}
+const ENV_KEYS = ["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET"];
+const OWN_KEYS = ["accessKeyId", "accessKeySecret", "securityToken", "credentials"];
+
+/**
+ * LinkedMallClient options with `credentials: defaultChain(...)` when they name no credentials at all (neither
+ * options nor ALIBABA_CLOUD_ACCESS_KEY_* in the environment). Anything odd passes unchanged: the core names it.
+ */
+function withDefaultChain(o) {
+  if (!defaultChain || (o !== undefined && (o === null || typeof o !== "object"))) return o;
+  try {
+    // One read of each own option (a getter runs once); inherited ones stay reachable through the prototype.
+    const copy = Object.assign(Object.create(o === undefined ? Object.prototype : Object.getPrototypeOf(o)), o);
+    if (OWN_KEYS.some((k) => copy[k] !== undefined && copy[k] !== "")) return o;
+    const env = copy.env ?? globalThis.process?.env;
+    const deno = env == null ? globalThis.Deno?.env : undefined;
+    const set = (k) => {
+      const v = deno ? deno.get(k) : env?.[k];
+      return typeof v === "string" && v !== "";
+    };
+    if (ENV_KEYS.some(set)) return o;
+    copy.credentials = defaultChain({ env: copy.env, fetch: copy.fetch });
+    return copy;
+  } catch {
+    return o;
+  }
+}
+
 /** The door for an API aligate does not model (typed `Unmodelled` in index.d.ts): the name, unchanged. */
 export const unmodelled = (name) => name;
 
@@ -164,7 +208,7 @@ function constructible(Base, name, fixedArg) {
       if (!sp) throw misuse("aligate is not initialised yet: await init() first");
       const at = sp.value;
       try {
-        super(fixedArg ?? arg);
+        super(fixedArg ?? (name === "LinkedMallClient" ? withDefaultChain(arg) : arg));
       } catch (e) {
         sp.value = at;
         throw crossing(e);
@@ -376,7 +420,18 @@ async function credentials(call, [, signal, timeoutMs] = call.__io()) {
   } finally {
     b.end();
   }
-  call.__setCredentials(outcome[0], outcome[1]);
+  try {
+    call.__setCredentials(outcome[0], outcome[1]);
+  } catch (e) {
+    // A credentials source's own error (no secrets by construction): its text, the core's fields.
+    if (!outcome[0] && vetted.has(outcome[1]) && e instanceof AligateError) {
+      const src = outcome[1];
+      for (const k of ["source", "found", "sources", "code", "status", "requestId"]) if (src[k] !== undefined) e[k] = src[k];
+      e.message = src.message;
+      vetted.add(e);
+    }
+    throw e;
+  }
 }
 
 /** Each provider's call in flight: concurrent calls on a cold cache share one (each keeps its own bound). */

@@ -6,5 +6,7 @@ export const {
   init, AligateError, TopClient, LinkedMallClient, CommissionStatusChangeRequest, LianbeiOrderNoticeRequest,
   FundsFlowNotifyRequest, ConfirmDisburseRequest, signTop, signAliyunRpc, topTimestamp, validateParams, validateWire,
   modelledApis, protocolOf, decodeResponse, unmodelled, __scrub,
+  defaultCredentials, fromEnv, fromCredentialsUri, assumeRole, assumeRoleWithOIDC, chainCredentials, fromOidcRole, fromCliProfile, fromProfileFile,
+  fromEcsMetadata,
 } = m;
 export default m;

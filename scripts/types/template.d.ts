@@ -145,8 +145,15 @@ export interface AligateErrorKinds {
   decode: AligateDecodeError;
   /** A bug (a panic inside wasm): please report it. */
   internal: AligateErrorBase<"internal">;
-  /** The credentials provider threw, or returned something that is not credentials. */
-  credentials: AligateErrorBase<"credentials">;
+  /** The credentials provider threw, returned something that is not credentials, or a credentials source failed. */
+  credentials: AligateErrorBase<"credentials"> & {
+    /** The source that failed or had nothing (a credentials source's own error). */
+    source?: string;
+    /** False: the source (or the whole chain) found nothing to use. */
+    found?: boolean;
+    /** A chain that found nothing: each source and why it was skipped. */
+    sources?: { source: string; reason: string }[];
+  };
 }
 export type ErrorKind = keyof AligateErrorKinds;
 /**
@@ -201,7 +208,10 @@ export interface LinkedMallClientOptions extends HttpOptions {
   accessKeySecret?: string;
   /** Else ALIBABA_CLOUD_SECURITY_TOKEN. */
   securityToken?: string;
-  /** An async provider (e.g. rotating STS), called per request and cached until `expiration`. */
+  /**
+   * An async provider (e.g. rotating STS), cached until 10 s before `expiration`. Without any credentials (options
+   * or ALIBABA_CLOUD_ACCESS_KEY_* in `env`), `defaultCredentials({ env, fetch })`.
+   */
   credentials?: () => Promise<AliyunCredentials> | AliyunCredentials;
   /** Where to read ALIBABA_CLOUD_* (a Worker's bindings); default the runtime's environment. */
   env?: Record<string, unknown>;
@@ -354,3 +364,89 @@ export declare function decodeResponse(
   body: Uint8Array,
   options?: { format?: "json" | "xml"; simplify?: boolean },
 ): unknown;
+
+// ── Aliyun credentials (README "Aliyun credentials") ──
+/** A credentials provider: fetches on every call; a LinkedMallClient caches its answer until 10 s before `expiration`. */
+export type CredentialsProvider = () => Promise<AliyunCredentials>;
+export interface CredentialsSourceOptions {
+  /** Where to read ALIBABA_CLOUD_* (and HOME); default the runtime's environment. */
+  env?: Record<string, unknown>;
+  fetch?: FetchLike;
+  /** Per STS / credentials URI request; default 10000 (STS), 5000 (URI). */
+  timeoutMs?: number;
+}
+export interface StsOptions extends CredentialsSourceOptions {
+  /** URL (https://sts.aliyuncs.com/) or host; default sts[.<stsRegion>].aliyuncs.com. */
+  stsEndpoint?: string;
+  /** Else ALIBABA_CLOUD_STS_REGION. */
+  stsRegion?: string;
+  /** sts-vpc.<region>.aliyuncs.com (else ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED=true). */
+  enableVpc?: boolean;
+}
+export interface RoleOptions {
+  roleArn?: string;
+  /** Default aligate-<ms>. */
+  roleSessionName?: string;
+  /** 900…43200; default 3600. */
+  durationSeconds?: number;
+  policy?: string;
+}
+export interface AssumeRoleOptions extends StsOptions, RoleOptions {
+  roleArn: string;
+  /** The RAM user's keys, or a provider of them. */
+  credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string } | CredentialsProvider;
+  externalId?: string;
+  /** Names the source in errors. */
+  source?: string;
+}
+export interface AssumeRoleWithOIDCOptions extends StsOptions, RoleOptions {
+  roleArn: string;
+  oidcProviderArn: string;
+  /** The token, or a function reading it afresh (it rotates). */
+  oidcToken: string | (() => string | Promise<string>);
+  source?: string;
+}
+export interface NodeFileOptions extends StsOptions {
+  /** Default HOME from `env`, else the user's home. */
+  home?: string;
+  /** Else ALIBABA_CLOUD_PROFILE, else config.json's `current` / the ini's `default`. */
+  profile?: string;
+  /** Default http://100.100.100.200. */
+  metadataUrl?: string;
+  /** Default 1000. */
+  metadataTimeoutMs?: number;
+  /** false: IMDSv2 only (else ALIBABA_CLOUD_IMDSV1_DISABLED=true). */
+  imdsv1?: boolean;
+}
+export interface DefaultCredentialsOptions extends NodeFileOptions, RoleOptions {
+  /** Else ALIBABA_CLOUD_CREDENTIALS_URI. */
+  credentialsUri?: string;
+  /** With `roleArn`: what the chain found assumes that role (AssumeRole). */
+  externalId?: string;
+  /** false: skip the ECS metadata service (else ALIBABA_CLOUD_ECS_METADATA_DISABLED=true). Node. */
+  metadata?: boolean;
+}
+/**
+ * environment → OIDC role → ~/.aliyun/config.json → ~/.alibabacloud/credentials → ECS metadata → credentials URI
+ * (Node); environment → credentials URI elsewhere. A source with nothing is skipped; a configured one that fails ends it.
+ */
+export declare function defaultCredentials(options?: DefaultCredentialsOptions): CredentialsProvider;
+/** ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET, ALIBABA_CLOUD_SECURITY_TOKEN. */
+export declare function fromEnv(options?: { env?: Record<string, unknown> }): CredentialsProvider;
+/** GET ALIBABA_CLOUD_CREDENTIALS_URI (or `uri`). */
+export declare function fromCredentialsUri(options?: CredentialsSourceOptions & { uri?: string }): CredentialsProvider;
+/** STS AssumeRole, signed by aligate's RPC v1 signer. */
+export declare function assumeRole(options: AssumeRoleOptions): CredentialsProvider;
+/** STS AssumeRoleWithOIDC (no AccessKey signature). */
+export declare function assumeRoleWithOIDC(options: AssumeRoleWithOIDCOptions): CredentialsProvider;
+/** The first provider with credentials; `found: false` errors are skipped and listed. */
+export declare function chainCredentials(providers: CredentialsProvider[]): CredentialsProvider;
+/** Node only: ALIBABA_CLOUD_ROLE_ARN + ALIBABA_CLOUD_OIDC_PROVIDER_ARN + ALIBABA_CLOUD_OIDC_TOKEN_FILE (RRSA). */
+export declare const fromOidcRole: undefined | ((options?: StsOptions & RoleOptions & { oidcProviderArn?: string; oidcTokenFile?: string }) => CredentialsProvider);
+/** Node only: a profile of ~/.aliyun/config.json (AK, StsToken, RamRoleArn, EcsRamRole, OIDC, ChainableRamRoleArn). */
+export declare const fromCliProfile: undefined | ((options?: NodeFileOptions) => CredentialsProvider);
+/** Node only: ~/.alibabacloud/credentials (ALIBABA_CLOUD_CREDENTIALS_FILE). */
+export declare const fromProfileFile: undefined | ((options?: NodeFileOptions) => CredentialsProvider);
+/** Node only: the instance's RAM role from ECS metadata (IMDSv2, then v1 unless disabled). */
+export declare const fromEcsMetadata: undefined | ((options?: { env?: Record<string, unknown>; fetch?: FetchLike; metadataUrl?: string;
+  metadataTimeoutMs?: number; imdsv1?: boolean; roleName?: string; disabled?: boolean }) => CredentialsProvider);

@@ -4,6 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { inspect } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +13,7 @@ import * as aligate from "aligate";
 import { startSandbox } from "aligate/sandbox";
 import { startEmulator, sendJson } from "./emulator.mjs";
 
-const { TopClient, LinkedMallClient, AligateError } = aligate;
+const { TopClient, LinkedMallClient, AligateError, defaultCredentials, fromCredentialsUri } = aligate;
 const node = aligate.default ?? aligate;
 
 test("a panic inside wasm is an AligateError of kind internal, and later calls still work", () => {
@@ -105,6 +107,19 @@ test("no secret in any error, client dump, dry run or sandbox log", async () => 
     await lm.confirmDisburse({ BizId: "b" }).then(collect, collect);
     await new LinkedMallClient({ accessKeyId: "x", accessKeySecret: SECRETS[2], securityToken: SECRETS[3], endpoint: sb.linkedmallEndpoint })
       .confirmDisburse({ BizId: "b", BizUid: "u", LmOrderId: "1" }).then(collect, collect);
+    // Credentials sources (issue 20): a failing AssumeRole from a config.json profile, an expired answer from a URI.
+    const home = mkdtempSync(join(tmpdir(), "aligate-sweep-"));
+    mkdirSync(join(home, ".aliyun"));
+    writeFileSync(join(home, ".aliyun", "config.json"), JSON.stringify({ current: "r", profiles: [{ name: "r", mode: "RamRoleArn",
+      access_key_id: "sandbox-access-key-id", access_key_secret: SECRETS[2], ram_role_arn: "acs:ram::1:role/r" }] }));
+    const chain = defaultCredentials({ env: { HOME: home, ALIBABA_CLOUD_ECS_METADATA_DISABLED: "true" }, stsEndpoint: sb.linkedmallEndpoint });
+    collect(chain);
+    await new LinkedMallClient({ credentials: chain, endpoint: sb.linkedmallEndpoint, retries: 0 })
+      .confirmDisburse({ BizId: "b", BizUid: "u", LmOrderId: "1" }).then(collect, collect);
+    const expired = { AccessKeyId: "i", AccessKeySecret: SECRETS[2], SecurityToken: SECRETS[3], Expiration: "2020-01-01T00:00:00Z" };
+    await fromCredentialsUri({ uri: "http://127.0.0.1:9/", fetch: async () => new Response(JSON.stringify(expired)) })().then(collect, collect);
+    await fromCredentialsUri({ uri: "http://127.0.0.1:9/", fetch: async () => new Response(`{"AccessKeySecret":"${SECRETS[2]}"`) })().then(collect, collect);
+    rmSync(home, { recursive: true, force: true });
     try { new TopClient({ appKey: "k", appSecret: SECRETS[0], bogus: 1 }); } catch (e) { collect(e); }
     const cli = join(dirname(fileURLToPath(import.meta.resolve("aligate/package.json"))), "js/cli.mjs");
     const dry = spawnSync(process.execPath, [cli, "call", "ConfirmDisburse", "--param", "BizId=b", "--param", "BizUid=u", "--param", "LmOrderId=1", "--dry-run"],

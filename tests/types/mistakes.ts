@@ -3,7 +3,7 @@
 // and checks each of these lines fails with an error that names the reason). Bases are usage.ts's valid values.
 import {
   AligateError, CommissionStatusChangeRequest, ConfirmDisburseRequest, FundsFlowNotifyRequest, LianbeiOrderNoticeRequest,
-  unmodelled, validateParams,
+  unmodelled, validateParams, assumeRole,
 } from "aligate";
 import { disburse, funds, lm, payment, sub, top } from "./usage.js";
 
@@ -129,3 +129,6 @@ declare function console_log(v: unknown): void;
 await top.batch([{ api: "alibaba.alisports.lianbei.order.notice", params: { biz_order_id: 1 }, sesion: "s" }]);
 // @ts-expect-error readonly TopBatchCall[]
 top.prepareBatch("alibaba.alisports.lianbei.order.notice");
+// AssumeRole needs the role and the keys that assume it.
+// @ts-expect-error roleArn
+assumeRole({ credentials: { accessKeyId: "id", accessKeySecret: "s" } });

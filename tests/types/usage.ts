@@ -3,7 +3,7 @@
 import {
   AligateError, CommissionStatusChangeRequest, ConfirmDisburseRequest, FundsFlowNotifyRequest, LianbeiOrderNoticeRequest,
   LinkedMallClient, TopClient, decodeResponse, init, modelledApis, protocolOf, signTop, topTimestamp, unmodelled,
-  validateParams, validateWire,
+  validateParams, validateWire, defaultCredentials, assumeRole, chainCredentials, fromEnv, fromCredentialsUri, fromCliProfile,
 } from "aligate";
 import type {
   ApiName, Builder, CommissionStatusChangeResult, ConfirmDisburseParams, ConfirmDisburseResult, ErrorKind, FetchLike,
@@ -167,3 +167,16 @@ for (const o of outcomes) {
   else void o.error.retryable;
 }
 export const preparedBatch: PreparedRequest = top.prepareBatch([{ api: "alibaba.alisports.lianbei.order.notice", params: { biz_order_id: 1 } }], { timestamp: 0, separator: "|s|" });
+// Aliyun credentials: the default chain, AssumeRole over it, a hand-made chain.
+export const chained = new LinkedMallClient({ credentials: defaultCredentials({ profile: "prod", metadataUrl: "http://127.0.0.1:1" }) });
+export const assumed = assumeRole({ credentials: { accessKeyId: "id", accessKeySecret: "s" }, roleArn: "acs:ram::1:role/r", durationSeconds: 900 });
+export const mine = chainCredentials([fromEnv({ env: {} }), fromCredentialsUri({ uri: "http://127.0.0.1:1/" }), assumed]);
+export const cli = fromCliProfile?.({ home: "/tmp" });
+try {
+  await mine();
+} catch (e) {
+  if (e instanceof AligateError && e.kind === "credentials") {
+    const why: (string | boolean | undefined)[] = [e.source, e.found, ...(e.sources ?? []).map((s) => s.reason)];
+    void why;
+  }
+}
