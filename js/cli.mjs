@@ -56,6 +56,8 @@ no new calls and waits for those in flight; a second one stops at once.
   --jsonl file|-     the input (- : standard input)
   --concurrency N    calls in flight (default 4)
   --rate N           at most N calls started per second (default unlimited)
+  --batch N          TOP only: N lines per request to /router/batch (the batch
+                     API; each line keeps its own answer, journal entry and retries)
   --results file     results file
   --failed file      lines that failed, with their errors
   --unknown file     lines of unknown outcome (default ./<file>.unknown.jsonl)
@@ -156,14 +158,14 @@ const KINDS = {
   endpoint: "url", host: "host", "app-key": "text", "access-key-id": "text",
   "app-secret": "secret", session: "secret", "access-key-secret": "secret", "security-token": "secret",
   "sign-method": ["md5", "hmac", "hmac-sha256"], "http-method": ["GET", "POST"], format: ["json", "xml"],
-  "timeout-ms": [1, 600_000], retries: [0, 10], concurrency: [1, 256], rate: [1, 100_000], port: [0, 65535],
+  "timeout-ms": [1, 600_000], retries: [0, 10], concurrency: [1, 256], batch: [1, 1000], rate: [1, 100_000], port: [0, 65535],
 };
 const BOOL_FLAGS = new Set(["dry-run", "help", "resend-unknown"]);
 const CLIENT_FLAGS = ["endpoint", "app-key", "app-secret", "session", "sign-method", "access-key-id", "access-key-secret",
   "security-token", "http-method", "format", "timeout-ms", "retries"];
 const COMMAND_FLAGS = {
   call: new Set([...CLIENT_FLAGS, "param", "json", "dry-run"]),
-  send: new Set([...CLIENT_FLAGS, "jsonl", "concurrency", "rate", "results", "failed", "unknown", "resend-unknown"]),
+  send: new Set([...CLIENT_FLAGS, "jsonl", "concurrency", "rate", "results", "failed", "unknown", "resend-unknown", "batch"]),
   sandbox: new Set(["port", "host", "app-key", "app-secret", "session", "access-key-id", "access-key-secret", "security-token", "fault"]),
   demo: new Set(),
 };
@@ -623,6 +625,7 @@ async function cmdSend(positional, opts) {
   const api = checkApi("send", positional[0]);
   noExtra(positional, 1);
   if (!opts.jsonl) throw new UsageError("send needs --jsonl file");
+  if (opts.batch !== undefined && protocolOfName(api) !== "top") throw new UsageError(`--batch is for TOP APIs (the TOP batch API); ${short(api)} is not one`);
   resolveCreds(api, opts);
   const held = {};
   try {

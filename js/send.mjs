@@ -148,7 +148,7 @@ export async function runSend(api, opts, io) {
         return e?.outcome === "unknown" && e.retryable === true;
       }
     };
-    const { dispatch, unitSize } = dispatcher(client, api, 1);
+    const { dispatch, unitSize } = dispatcher(client, api, opts.batch ?? 1);
 
     // ── the run
     const tty = process.stderr.isTTY === true;
@@ -531,7 +531,13 @@ async function firstPass(input, state) {
  */
 export function dispatcher(client, api, size) {
   const one = (it) => client.execute(api, it.text).then((result) => ({ ok: true, result }), (error) => ({ ok: false, error }));
-  return { unitSize: size, dispatch: (items) => Promise.all(items.map(one)) };
+  const each = (items) => Promise.all(items.map(one));
+  if (size <= 1) return { unitSize: 1, dispatch: each };
+  // `batch` rejects only before anything is sent (an invalid line): the unit then goes line by line, so the
+  // invalid line fails alone and the others are still sent.
+  const batch = (items) => client.batch(items.map((it) => ({ api, params: it.text })), { batchSize: size })
+    .catch((e) => (e?.kind === "validation" ? each(items) : items.map(() => ({ ok: false, error: e }))));
+  return { unitSize: size, dispatch: (items) => (items.length > 1 ? batch(items) : each(items)) };
 }
 
 /** A fetch that sends nothing: the prober's attempts fail as a lost connection would (ambiguous). */
