@@ -56,7 +56,7 @@ no new calls and waits for those in flight; a second one stops at once.
   --jsonl file|-     the input (- : standard input)
   --concurrency N    calls in flight (default 4)
   --rate N           at most N calls started per second (default unlimited)
-  --batch N          TOP only: N lines per request to /router/batch (the batch
+  --batch N          TOP only: N lines (1-50) per request to /router/batch (the batch
                      API; each line keeps its own answer, journal entry and retries)
   --results file     results file
   --failed file      lines that failed, with their errors
@@ -158,7 +158,7 @@ const KINDS = {
   endpoint: "url", host: "host", "app-key": "text", "access-key-id": "text",
   "app-secret": "secret", session: "secret", "access-key-secret": "secret", "security-token": "secret",
   "sign-method": ["md5", "hmac", "hmac-sha256"], "http-method": ["GET", "POST"], format: ["json", "xml"],
-  "timeout-ms": [1, 600_000], retries: [0, 10], concurrency: [1, 256], batch: [1, 1000], rate: [1, 100_000], port: [0, 65535],
+  "timeout-ms": [1, 600_000], retries: [0, 10], concurrency: [1, 256], batch: [1, 50], rate: [1, 100_000], port: [0, 65535],
 };
 const BOOL_FLAGS = new Set(["dry-run", "help", "resend-unknown"]);
 const CLIENT_FLAGS = ["endpoint", "app-key", "app-secret", "session", "sign-method", "access-key-id", "access-key-secret",

@@ -181,7 +181,7 @@ export async function runSend(api, opts, io) {
         process.exit(130);
       }
       stop("signal");
-      note(`${sig}: no new calls are started; waiting for the ${inFlight.size} in flight (send ${sig} again to stop now)`);
+      note(`${sig}: no new calls are started; ${inFlight.size ? `waiting for the ${inFlight.size} in flight (send ${sig} again to stop now)` : "none in flight"}`);
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
@@ -205,9 +205,11 @@ export async function runSend(api, opts, io) {
     };
     const line = (it, fields) => `${JSON.stringify({ line: it.n, sha1: it.sha1, occurrence: it.occ, ...fields })}\n`;
     /** `error`: the JSON fields of the error. */
+    let transient = 0;
     const fail = (it, error) => {
       committer.record("failed", line(it, { error, params: it.text ?? it.shown }), it);
       counts.failed++;
+      if (error?.retryable === true) transient++;
     };
     const unknown = (it, reason, error) => {
       committer.record("unknown", line(it, { reason, ...(error ? { error: errorJson(error) } : {}), params: it.text ?? "" }), it);
@@ -379,7 +381,13 @@ export async function runSend(api, opts, io) {
     note(`done: ${counts.ok} ok, ${counts.failed} failed, ${counts.unknown} unknown, ${known} skipped (already done)${notSent ? `, ${notSent} not sent` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (resentSafe.length) note(`line(s) ${listLines(resentSafe)} were in flight when an earlier run stopped; they are repeat-safe, so they were sent again`);
     note(`results: ${paths.results}`);
-    if (counts.failed) note(`failed:  ${paths.failed} (rerun the same command to retry them; earlier runs' failures are kept in ${beside(paths.failed, ".jsonl", ".earlier.jsonl")})`);
+    if (counts.failed) {
+      // A rerun sends every failed line again; only the transient failures (retryable) can pass that way.
+      const fix = counts.failed - transient;
+      const advice = !fix ? "rerun the same command to retry them"
+        : `${fix} of them failed for a reason a rerun does not change (validation, business or refused: see each "error"): fix or remove those lines before a rerun${transient ? `; the other ${transient} may pass on a rerun` : ""}`;
+      note(`failed:  ${paths.failed} (${advice}; earlier runs' failures are kept in ${beside(paths.failed, ".jsonl", ".earlier.jsonl")})`);
+    }
     if (newUnknown.length) {
       newUnknown.sort((a, b) => a - b);
       note(`outcome unknown: line(s) ${listLines(newUnknown)} may have been applied by the gateway (a timeout, a lost connection or an unreadable answer, or in flight when a run stopped) and are not repeat-safe; they are in ${paths.unknown} and are not sent again. ` +
