@@ -272,19 +272,24 @@ pub fn decode_batch(
     let part = |body| Received { body, ..*r };
     if parts.len() != calls.len() || !(200..300).contains(&r.status) {
         let head = parts.first().copied().unwrap_or_default();
+        // The gateway refuses a whole batch with ONE part; any other count
+        // (a part lost, or a separator inside a value) may follow calls that
+        // were applied, so it decides nothing: every outcome is unknown.
+        let whole = parts.len() == 1 || parts.len() == calls.len();
         let mut e = match decode(first, &part(head), max_body) {
-            Err(e) => e,
-            Ok(_) => Error::decode(
+            Err(e) if whole => e,
+            _ => Error::decode(
                 [
                     "the batch answer has ",
-                    if parts.len() > calls.len() {
-                        "more"
-                    } else {
-                        "fewer"
-                    },
-                    " parts than the ",
+                    &decimal(parts.len() as i64),
+                    " part(s) for the ",
                     &decimal(calls.len() as i64),
                     " calls sent",
+                    if parts.len() == calls.len() {
+                        " and a failure status"
+                    } else {
+                        ""
+                    },
                 ]
                 .concat(),
             )

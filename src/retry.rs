@@ -135,6 +135,12 @@ pub fn classify(err: &Error, policy: &Policy) -> Decision {
         ErrorKind::Api => {
             let code = err.api.code.as_deref().unwrap_or("");
             let sub = err.api.sub_code.as_deref().unwrap_or("");
+            if err.status.is_some_and(|s| s >= 500) {
+                // A server fault decides before any code in its body: the
+                // server may have acted before it failed (a ban text in a 5xx
+                // proves nothing).
+                return Decision::Ambiguous(Reason::ServerFault);
+            }
             if err.status == Some(429) || code.starts_with("Throttling") {
                 return Decision::NotProcessed(Reason::Throttled, None);
             }
@@ -157,10 +163,6 @@ pub fn classify(err: &Error, policy: &Policy) -> Decision {
                 };
             }
             if sub.starts_with("isp.") || code == "ServiceUnavailable" || code == "InternalError" {
-                return Decision::Ambiguous(Reason::ServerFault);
-            }
-            if err.status.is_some_and(|s| s >= 500) && !code.is_empty() && sub.is_empty() {
-                // Aliyun 5xx with an unknown code: the server failed, maybe after acting.
                 return Decision::Ambiguous(Reason::ServerFault);
             }
             Decision::Final

@@ -519,3 +519,101 @@ fn secrets_are_listed_for_scrubbing_and_not_in_debug() {
     let dump = format!("{b:?}");
     assert!(!dump.contains("batch-secret-0123") && !dump.contains("user-session"));
 }
+
+/// Review 3: only ONE part is the gateway's whole-batch refusal; a lost part
+/// or a separator inside a value (any other count) may follow applied calls.
+#[test]
+fn a_wrong_part_count_leaves_every_outcome_unknown() {
+    for body in [
+        [BAN, &commission_ok()].join(SEP), // one part lost
+        [BAN, &commission_ok(), &commission_ok(), "x"].join(SEP), // one too many
+    ] {
+        let mut b = machine(&[false, false, true], 20);
+        assert_eq!(round_len(&mut b), Some(3));
+        b.received(200, CT, body.as_bytes(), 0.0);
+        assert_eq!(
+            round_len(&mut b),
+            Some(1),
+            "only the repeat-safe read again"
+        );
+        b.received(200, CT, lianbei_ok(2).as_bytes(), 0.0);
+        let r = b.results();
+        for (res, attempts) in &r[..2] {
+            let e = res.as_ref().unwrap_err();
+            assert_eq!(
+                (e.kind, e.outcome, *attempts),
+                (ErrorKind::Decode, Some(Outcome::Unknown), 1)
+            );
+        }
+        assert!(r[2].0.is_ok());
+    }
+    // One part: the whole batch refused, as before (a short ban: retried whole).
+    let mut b = machine(&[false, false], 20);
+    round_len(&mut b);
+    assert_eq!(b.received(200, CT, BAN.as_bytes(), 0.0), 1000);
+    assert_eq!(round_len(&mut b), Some(2));
+}
+
+/// Review 3: a 5xx decides before the code in its body (a ban text proves nothing).
+#[test]
+fn a_server_fault_with_a_ban_body_is_not_resent_for_writes() {
+    let mut b = machine(&[false], 20);
+    round_len(&mut b);
+    b.received(503, CT, BAN.as_bytes(), 0.0);
+    assert_eq!(round_len(&mut b), None);
+    let (r, attempts) = b.results().remove(0);
+    assert_eq!(
+        (r.unwrap_err().outcome, attempts),
+        (Some(Outcome::Unknown), 1)
+    );
+}
+
+/// Review 3: HTTP trims a header's edge spaces, so such a separator is refused.
+#[test]
+fn a_separator_with_an_edge_space_is_refused() {
+    for sep in [" |S|", "|S| ", " "] {
+        assert!(batch::check_separator(sep).is_err(), "{sep:?}");
+    }
+    assert!(batch::check_separator("|S|").is_ok());
+}
+
+/// Review 3: a round that cannot be signed after calls were sent fails its
+/// own calls only; the calls sent keep their answers.
+#[test]
+fn a_later_round_that_cannot_be_signed_fails_alone() {
+    let cfg = TopConfig::new(
+        "12345678",
+        Secret::new("batch-secret-0123"),
+        SignMethod::Md5,
+    )
+    .with_endpoint("http://127.0.0.1:9/router/rest")
+    .with_session(Secret::new("user-session"));
+    let mut calls = Calls::default();
+    for id in ["1", "2", "a-S-b"] {
+        let params = json::parse(&format!(
+            r#"{{"param0":{{"order_id":"{id}","order_status":1}}}}"#
+        ))
+        .unwrap();
+        calls.push(item(&cfg, C, &params, false, None));
+    }
+    let mut b = Batch::new(cfg, http(2), calls.finish().unwrap(), 2, Some("-S-".into()));
+    let p = b.sign(TS).unwrap().unwrap();
+    assert_eq!(separator_of(&p), "-S-");
+    b.received(
+        200,
+        CT,
+        [commission_ok(), commission_ok()].join("-S-").as_bytes(),
+        0.0,
+    );
+    assert!(
+        b.sign(TS).is_none(),
+        "the third call's round is refused, not sent"
+    );
+    let r = b.results();
+    assert!(r[0].0.is_ok() && r[1].0.is_ok());
+    let e = r[2].0.as_ref().unwrap_err();
+    assert_eq!(
+        (e.kind, e.outcome, r[2].1),
+        (ErrorKind::Validation, Some(Outcome::NotApplied), 0)
+    );
+}

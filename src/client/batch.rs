@@ -113,26 +113,46 @@ impl Batch {
     /// Signs the next round (`timestamp`: TOP's GMT+8 form), or `None` when
     /// every call has its result.
     pub fn sign(&mut self, timestamp: &str) -> Option<Result<Prepared>> {
-        let mut n = 0;
-        for s in &mut self.slots {
-            s.sent = s.done.is_none() && n < self.size;
-            n += usize::from(s.sent);
-        }
-        if n == 0 {
-            return None;
-        }
-        let items: Vec<&Item> = self.round().map(|(i, _)| i).collect();
-        let p = prepare_batch(&self.cfg, &items, timestamp, self.separator.as_deref());
-        match &p {
-            Ok(p) => {
-                self.sent_separator = separator_of(p).into();
-                for s in self.slots.iter_mut().filter(|s| s.sent) {
-                    s.attempts = s.attempts.saturating_add(1);
-                }
+        loop {
+            let mut n = 0;
+            for s in &mut self.slots {
+                s.sent = s.done.is_none() && n < self.size;
+                n += usize::from(s.sent);
             }
-            Err(_) => self.slots.iter_mut().for_each(|s| s.sent = false),
+            if n == 0 {
+                return None;
+            }
+            let items: Vec<&Item> = self.round().map(|(i, _)| i).collect();
+            let p = prepare_batch(&self.cfg, &items, timestamp, self.separator.as_deref());
+            drop(items);
+            let e = match p {
+                Ok(p) => {
+                    self.sent_separator = separator_of(&p).into();
+                    for s in self.slots.iter_mut().filter(|s| s.sent) {
+                        s.attempts = s.attempts.saturating_add(1);
+                    }
+                    return Some(Ok(p));
+                }
+                Err(e) => e,
+            };
+            // Before anything left, the whole batch is refused; after, the calls
+            // already sent keep their answers and this round's calls fail alone.
+            if self.slots.iter().all(|s| s.attempts == 0) {
+                self.slots.iter_mut().for_each(|s| s.sent = false);
+                return Some(Err(e));
+            }
+            for s in self.slots.iter_mut().filter(|s| s.sent) {
+                let mut e = e.clone();
+                e.retryable = false;
+                e.outcome = Some(if s.ambiguous {
+                    Outcome::Unknown
+                } else {
+                    Outcome::NotApplied
+                });
+                s.sent = false;
+                s.done = Some(Err(e));
+            }
         }
-        Some(p)
     }
 
     /// The calls in the request in flight.

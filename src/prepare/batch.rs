@@ -137,10 +137,12 @@ pub fn batch_endpoint(endpoint: &str) -> Result<String> {
 /// Checks a caller's separator: printable ASCII (it travels in a header).
 pub fn check_separator(sep: &str) -> Result<()> {
     let printable = sep.bytes().all(|b| (0x20..0x7f).contains(&b));
-    if sep.is_empty() || sep.len() > MAX_SEPARATOR_CHARS || !printable {
+    // HTTP trims a header value's edge spaces: the gateway would split on another string.
+    let trimmed = !sep.starts_with(' ') && !sep.ends_with(' ');
+    if sep.is_empty() || sep.len() > MAX_SEPARATOR_CHARS || !printable || !trimmed {
         return Err(Error::invalid(
             "options.separator",
-            "expected 1 to 64 printable ASCII characters (it is sent in a header)",
+            "expected 1 to 64 printable ASCII characters, no space at either end (it is sent in a header)",
         ));
     }
     Ok(())
